@@ -1,0 +1,674 @@
+"""Writing the index: full build, incremental add/update, remove, optimize.
+
+Every operation returns a :class:`Report` (added, updated, unchanged,
+removed, failed, with the failures and their reasons); one bad file is a
+failure in the report, never the end of the run.
+
+Full builds (:meth:`Indexer.build`) parse and analyse in worker processes, one
+per core, each writing its own Whoosh segment; the parent commits them
+together into a new generation and switches ``CURRENT.json`` to it
+atomically. Incremental writes (:meth:`Indexer.add`, :meth:`Indexer.update`)
+skip files whose size and modification time (or else content hash) are
+unchanged, delete the old documents of changed and vanished files, and
+commit once. A process killed at any point leaves the last commit intact.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing as mp
+import os
+import shutil
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import CLEAR, MERGE_SMALL, NO_MERGE, OPTIMIZE, SegmentWriter
+
+from .analysis import DEFAULT_COMPOUNDS, DEFAULT_STEMMER, STEMMERS
+from .errors import AnalysisError, ArticleError, IndexStoreError, ZsucheError
+from .schema import SCHEMA_VERSION, article_fields, make_schema
+from .sources import FileResult, read_file, walk
+from .store import Current, IndexDir, now_iso, storage_error
+from .writer import FastSegmentWriter
+
+#: above this many files to (re)index, worker processes are used
+PARALLEL_MIN_FILES = 400
+#: memory for each writer's posting pool before it spills to disk (MB)
+POOL_MB = 256
+
+ProgressFn = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A failure or warning about one file (and line)."""
+
+    path: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.reason}"
+
+    @classmethod
+    def from_error(cls, exc: ArticleError) -> Problem:
+        reason = exc.reason + (f" ({exc.hint})" if exc.hint else "")
+        return cls(exc.path, exc.line, reason)
+
+
+@dataclass
+class Report:
+    """What a write operation did."""
+
+    operation: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: int = 0
+    failures: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    articles: int = 0  # articles in the index afterwards
+    index_dir: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    def summary(self) -> str:
+        """The one summary line every write command ends with."""
+        return (
+            f"{self.operation}: {self.added} added, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.removed} removed, {self.failed} failed "
+            f"({self.articles} articles in the index, {self.seconds:.1f} s)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "operation": self.operation,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "failed": self.failed,
+            "failures": [str(p) for p in self.failures],
+            "warnings": [str(p) for p in self.warnings],
+            "seconds": round(self.seconds, 3),
+            "articles": self.articles,
+            "index": self.index_dir,
+        }
+
+    def _fail(self, problem: Problem) -> None:
+        self.failed += 1
+        self.failures.append(problem)
+
+
+def file_key(path: Path) -> str:
+    """How the index names a file: its absolute path."""
+    return str(path.absolute())
+
+
+def _state(key: str, result: FileResult) -> str:
+    return f"{key}\x00{result.size}\x00{result.mtime_ns}\x00{result.hash}"
+
+
+def _parse_state(term: str) -> tuple[str, int, int, str] | None:
+    parts = term.split("\x00")
+    if len(parts) != 4:
+        return None
+    try:
+        return parts[0], int(parts[1]), int(parts[2]), parts[3]
+    except ValueError:
+        return None
+
+
+@dataclass
+class _Batch:
+    """What one writer (process) indexed."""
+
+    ids: list[tuple[str, int, str]] = field(default_factory=list)  # (id, docnum, file key)
+    files: dict[str, int] = field(default_factory=dict)  # file key -> articles added
+    failures: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _index_files(
+    writer: SegmentWriter,
+    files: Sequence[tuple[str, str]],
+    batch: _Batch,
+    progress: ProgressFn | None,
+) -> None:
+    """Parse ``files`` ((path, key) pairs) and add their articles to ``writer``."""
+    seen: set[str] = set()
+    for path, key in files:
+        result = read_file(path)
+        batch.failures.extend(Problem.from_error(e) for e in result.errors)
+        state = _state(key, result)
+        added = 0
+        for article in result.articles:
+            if article.id in seen:
+                batch.failures.append(
+                    Problem(article.path or path, None, f"duplicate id {article.id!r} skipped")
+                )
+                continue
+            seen.add(article.id)
+            for w in article.warnings:
+                batch.warnings.append(Problem(article.path or path, None, w))
+            docnum = writer.docnum
+            writer.add_document(**article_fields(article, file_key=key, file_state=state))
+            batch.ids.append((article.id, docnum, key))
+            added += 1
+        batch.files[key] = added
+        if progress is not None:
+            progress(1)
+
+
+class _Storage(FileStorage):  # type: ignore[misc]
+    """A FileStorage whose temp folders are private to one writer.
+
+    Whoosh names a writer's temp folder after the index, so two writers of
+    one index (the worker processes) would share, and delete, each other's.
+    """
+
+    def temp_storage(self, name: str | None = None) -> FileStorage:
+        unique = f"{name or 'w'}.{os.getpid()}.{next(_TEMP_IDS)}.tmp"
+        return super().temp_storage(unique)
+
+
+_TEMP_IDS = itertools.count()
+
+
+def _worker(
+    dirpath: str,
+    indexname: str,
+    files: list[tuple[str, str]],
+    queue: Any,
+    parent: int,
+) -> None:
+    """Worker process: index ``files`` into a segment of its own, send it back."""
+    try:
+        ix = _Storage(dirpath).open_index(indexname)
+        writer = FastSegmentWriter(ix, _lk=False, compound=False, limitmb=POOL_MB)
+        batch = _Batch()
+        done = [0]
+
+        def progress(n: int) -> None:
+            done[0] += n
+            if done[0] % 50 == 0:
+                queue.put(("progress", 50))
+                if os.getppid() != parent:  # the parent was killed: stop
+                    os._exit(3)
+
+        _index_files(writer, files, batch, progress)
+        queue.put(("progress", done[0] % 50))
+        segment = writer._finalize_segment() if writer._added else None
+        if segment is None:
+            writer._close_segment()
+        writer._tempstorage.destroy()
+        queue.put(("done", segment, batch))
+    except BaseException as exc:  # report everything to the parent
+        queue.put(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+
+
+class Indexer:
+    """Writes one index folder. All writes hold the folder's write lock."""
+
+    def __init__(
+        self,
+        index_dir: str | Path | None = None,
+        *,
+        stemmer: str | None = None,
+        compounds: bool | None = None,
+        wait: float = 0.0,
+        procs: int | None = None,
+        follow_symlinks: bool = False,
+        progress: Callable[[int, int], ProgressFn] | None = None,
+    ) -> None:
+        """``progress``, if given, is called with (total, 0) when the work is known
+        and returns a function that is called with the number of files done."""
+        self.dir = IndexDir(index_dir)
+        if stemmer is not None and stemmer not in STEMMERS:
+            raise AnalysisError(
+                f"unknown stemmer {stemmer!r}", hint=f"choose one of {', '.join(STEMMERS)}"
+            )
+        self.stemmer = stemmer
+        self.compounds = compounds
+        self.wait = wait
+        self.procs = procs if procs is not None else _default_procs()
+        self.follow_symlinks = follow_symlinks
+        self.progress = progress
+
+    # -- public operations ------------------------------------------------
+    def build(self, paths: Iterable[str | Path]) -> Report:
+        """Index ``paths`` from scratch, replacing what the index held."""
+        report = Report("index", index_dir=str(self.dir.path))
+        start = time.perf_counter()
+        files = self._collect(paths, report)
+        with self.dir.lock(self.wait):
+            self._clean_temp()
+            self._build_locked(files, report)
+        report.seconds = time.perf_counter() - start
+        return report
+
+    def _build_locked(self, files: list[Path], report: Report) -> None:
+        previous = self._read_current_or_none()
+        stemmer = self.stemmer or (previous.stemmer if previous else DEFAULT_STEMMER)
+        if self.compounds is not None:
+            compounds = self.compounds
+        else:
+            compounds = previous.compounds if previous else DEFAULT_COMPOUNDS
+        indexname = self.dir.next_indexname()
+        keep = previous.indexname if previous else ""
+        try:
+            storage = _Storage(str(self.dir.path))
+            ix = storage.create_index(make_schema(stemmer, compounds), indexname=indexname)
+            work = [(str(p), file_key(p)) for p in files]
+            batch = self._write(ix, work, deletions=(), mergetype=NO_MERGE)
+            created = now_iso()
+            self.dir.write_current(
+                Current(indexname, SCHEMA_VERSION, stemmer, compounds, created, created)
+            )
+        except OSError as exc:
+            self.dir.remove_other_generations(keep)  # drop the half-built generation
+            raise storage_error(self.dir.path, exc) from exc
+        except BaseException:
+            self.dir.remove_other_generations(keep)
+            raise
+        self.dir.remove_other_generations(indexname)
+        report.added = len(batch.ids)
+        self._finish_report(report, batch, ix)
+
+    def add(self, paths: Iterable[str | Path]) -> Report:
+        """Add new articles and re-index changed ones; unchanged files are skipped."""
+        return self._incremental("add", paths, remove_missing_under=None)
+
+    def update(self, folder: str | Path) -> Report:
+        """Make the index match ``folder``: new and changed files in, deleted files out."""
+        root = Path(folder)
+        if not root.is_dir():
+            raise ArticleError(root, "not a folder", hint="`zsuche update` takes a folder")
+        return self._incremental("update", [root], remove_missing_under=file_key(root))
+
+    def remove(self, ids: Iterable[str]) -> Report:
+        """Remove articles by id; unknown ids are failures."""
+        report = Report("remove", index_dir=str(self.dir.path))
+        start = time.perf_counter()
+        with self.dir.lock(self.wait):
+            current = self.dir.read_current()
+            ix = self._open(current)
+            writer = self._writer(ix)
+            try:
+                with ix.searcher() as searcher:
+                    for article_id in ids:
+                        if searcher.document_number(id=article_id) is None:
+                            report._fail(Problem(article_id, None, "no article with this id"))
+                            continue
+                        writer.delete_by_term("id", article_id)
+                        report.removed += 1
+                self._commit(writer, [], MERGE_SMALL)
+            except OSError as exc:
+                writer.cancel()
+                raise storage_error(self.dir.path, exc) from exc
+            except BaseException:
+                writer.cancel()
+                raise
+            self._touch(current)
+            report.articles = ix.doc_count()
+        report.seconds = time.perf_counter() - start
+        return report
+
+    def optimize(self) -> Report:
+        """Merge all segments into one (faster searches, slower to write)."""
+        report = Report("optimize", index_dir=str(self.dir.path))
+        start = time.perf_counter()
+        with self.dir.lock(self.wait):
+            current = self.dir.read_current()
+            ix = self._open(current)
+            writer = self._writer(ix)
+            try:
+                self._commit(writer, [], OPTIMIZE)
+            except OSError as exc:
+                writer.cancel()
+                raise storage_error(self.dir.path, exc) from exc
+            except BaseException:
+                writer.cancel()
+                raise
+            self._touch(current)
+            report.articles = ix.doc_count()
+            report.unchanged = report.articles
+        report.seconds = time.perf_counter() - start
+        return report
+
+    # -- internals ---------------------------------------------------------
+    def _incremental(
+        self, operation: str, paths: Iterable[str | Path], remove_missing_under: str | None
+    ) -> Report:
+        report = Report(operation, index_dir=str(self.dir.path))
+        start = time.perf_counter()
+        files = self._collect(paths, report)
+        with self.dir.lock(self.wait):
+            self._clean_temp()
+            current = self._read_current_or_none()
+            if current is None:
+                # nothing to update yet: this is a first build
+                self._build_locked(files, report)
+                report.seconds = time.perf_counter() - start
+                return report
+            ix = self._open(current)
+            known = self._file_states(ix)
+            todo: list[tuple[str, str]] = []
+            changed: set[str] = set()
+            seen_keys: set[str] = set()
+            for p in files:
+                key = file_key(p)
+                seen_keys.add(key)
+                old = known.get(key)
+                if old is not None:
+                    if self._unchanged(p, old):
+                        report.unchanged += old[3]
+                        continue
+                    changed.add(key)
+                todo.append((str(p), key))
+            vanished: list[str] = []
+            if remove_missing_under is not None:
+                prefix = remove_missing_under.rstrip(os.sep) + os.sep
+                vanished = [k for k in known if k.startswith(prefix) and k not in seen_keys]
+            if not todo and not vanished:
+                report.articles = ix.doc_count()
+                report.seconds = time.perf_counter() - start
+                return report
+            deletions = [("file", k) for k in sorted(changed | set(vanished))]
+            old_counts = {k: known[k][3] for k in changed | set(vanished)}
+            try:
+                batch = self._write(ix, todo, deletions=deletions, mergetype=MERGE_SMALL)
+            except OSError as exc:
+                raise storage_error(self.dir.path, exc) from exc
+            for key in vanished:
+                report.removed += old_counts[key]
+            for key, count in batch.files.items():
+                if key in changed:
+                    report.updated += min(count, old_counts[key])
+                    report.added += max(0, count - old_counts[key])
+                    report.removed += max(0, old_counts[key] - count)
+                else:
+                    report.added += count
+            self._touch(current)
+            self._finish_report(report, batch, ix)
+        report.seconds = time.perf_counter() - start
+        return report
+
+    def _finish_report(self, report: Report, batch: _Batch, ix: Any) -> None:
+        for problem in batch.failures:
+            report._fail(problem)
+        report.warnings.extend(batch.warnings)
+        report.articles = ix.refresh().doc_count() if hasattr(ix, "refresh") else ix.doc_count()
+
+    def _collect(self, paths: Iterable[str | Path], report: Report) -> list[Path]:
+        files: list[Path] = []
+        for item in walk(paths, follow_symlinks=self.follow_symlinks):
+            if isinstance(item, ArticleError):
+                report._fail(Problem.from_error(item))
+            else:
+                files.append(item)
+        return files
+
+    def _read_current_or_none(self) -> Current | None:
+        if not self.dir.exists():
+            return None
+        return self.dir.read_current()
+
+    def _open(self, current: Current) -> Any:
+        try:
+            ix = _Storage(str(self.dir.path)).open_index(current.indexname)
+        except OSError as exc:
+            raise storage_error(self.dir.path, exc) from exc
+        except Exception as exc:
+            raise IndexStoreError(
+                f"cannot open the index at {self.dir.path}: {exc}",
+                hint="rebuild with `zsuche index`",
+            ) from exc
+        return ix
+
+    def _writer(self, ix: Any) -> SegmentWriter:
+        try:
+            return FastSegmentWriter(ix, compound=False, limitmb=POOL_MB)
+        except OSError as exc:
+            raise storage_error(self.dir.path, exc) from exc
+
+    def _file_states(self, ix: Any) -> dict[str, tuple[int, int, str, int]]:
+        """file key -> (size, mtime_ns, hash, number of articles) for every indexed file."""
+        out: dict[str, tuple[int, int, str, int]] = {}
+        with ix.reader() as reader:
+            for term, info in _terms_with_docfreq(reader, "filestate"):
+                parsed = _parse_state(term)
+                if parsed is None:
+                    continue
+                key, size, mtime_ns, digest = parsed
+                out[key] = (size, mtime_ns, digest, info)
+        return out
+
+    def _unchanged(self, path: Path, old: tuple[int, int, str, int]) -> bool:
+        size, mtime_ns, digest, _ = old
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        if st.st_size == size and st.st_mtime_ns == mtime_ns:
+            return True
+        if st.st_size != size:
+            return False
+        result = read_file(path)  # same size, other time: compare contents
+        return result.hash == digest
+
+    def _write(
+        self,
+        ix: Any,
+        files: list[tuple[str, str]],
+        *,
+        deletions: Sequence[tuple[str, str]],
+        mergetype: Any,
+    ) -> _Batch:
+        """Index ``files`` and apply ``deletions`` in one commit."""
+        tick = self.progress(len(files), 0) if self.progress else None
+        writer = self._writer(ix)
+        try:
+            for fieldname, text in deletions:
+                writer.delete_by_term(fieldname, text)
+            if len(files) >= PARALLEL_MIN_FILES and self.procs > 1:
+                batch, segments = self._write_parallel(ix, files, tick)
+            else:
+                batch, segments = _Batch(), []
+                _index_files(writer, files, batch, tick)
+            new_ids = {article_id for article_id, _, _ in batch.ids}
+            if new_ids:
+                # an id that moved from another file: the new copy wins
+                with ix.searcher() as searcher:
+                    for article_id in new_ids:
+                        if searcher.document_number(id=article_id) is not None:
+                            writer.delete_by_term("id", article_id)
+            self._dedupe_segments(batch, segments)
+            self._commit(writer, segments, mergetype)
+        except BaseException:
+            try:
+                writer.cancel()
+            except Exception:
+                pass
+            raise
+        return batch
+
+    def _write_parallel(
+        self, ix: Any, files: list[tuple[str, str]], tick: ProgressFn | None
+    ) -> tuple[_Batch, list[Any]]:
+        nproc = min(self.procs, max(1, len(files) // 100))
+        shards: list[list[tuple[str, str]]] = [[] for _ in range(nproc)]
+        sizes = [0] * nproc
+        for item in sorted(files, key=lambda f: _size(f[0]), reverse=True):
+            i = sizes.index(min(sizes))
+            shards[i].append(item)
+            sizes[i] += _size(item[0])
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        queue = ctx.Queue()
+        workers = [
+            ctx.Process(
+                target=_worker,
+                args=(str(self.dir.path), ix.indexname, shard, queue, os.getpid()),
+                daemon=True,
+            )
+            for shard in shards
+        ]
+        for w in workers:
+            w.start()
+        batch = _Batch()
+        segments: list[Any] = []
+        pending = len(workers)
+        try:
+            while pending:
+                try:
+                    msg = queue.get(timeout=1.0)
+                except Exception:  # queue.Empty: check the workers are alive
+                    if any(w.exitcode not in (None, 0) for w in workers):
+                        raise IndexStoreError("an indexing worker process died") from None
+                    continue
+                if msg[0] == "progress":
+                    if tick is not None:
+                        tick(msg[1])
+                elif msg[0] == "done":
+                    pending -= 1
+                    if msg[1] is not None:
+                        segments.append(msg[1])
+                    part: _Batch = msg[2]
+                    offset = len(segments) - 1
+                    batch.ids.extend((i, d, f"{offset}\x00{k}") for i, d, k in part.ids)
+                    batch.files.update(part.files)
+                    batch.failures.extend(part.failures)
+                    batch.warnings.extend(part.warnings)
+                else:
+                    raise IndexStoreError(f"an indexing worker failed: {msg[1]}")
+        finally:
+            for w in workers:
+                w.join(timeout=5)
+                if w.is_alive():
+                    w.terminate()
+        return batch, segments
+
+    @staticmethod
+    def _dedupe_segments(batch: _Batch, segments: list[Any]) -> None:
+        """The same id from two worker segments: keep the first, report the rest."""
+        if not segments:
+            return
+        first: dict[str, str] = {}
+        kept: list[tuple[str, int, str]] = []
+        for article_id, docnum, tagged in batch.ids:
+            seg_index, key = tagged.split("\x00", 1)
+            if article_id in first:
+                segments[int(seg_index)].delete_document(docnum)
+                batch.failures.append(
+                    Problem(key, None, f"duplicate id {article_id!r} (also in {first[article_id]})")
+                )
+                batch.files[key] = batch.files.get(key, 1) - 1
+                continue
+            first[article_id] = key
+            kept.append((article_id, docnum, key))
+        batch.ids = kept
+
+    @staticmethod
+    def _commit(writer: SegmentWriter, extra_segments: list[Any], mergetype: Any) -> None:
+        """Commit ``writer`` together with segments written by worker processes."""
+        final = writer._merge_segments(mergetype, None, None)
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        final.extend(extra_segments)
+        writer._commit_toc(final)
+        writer._finish()
+
+    def _touch(self, current: Current) -> None:
+        current.updated = now_iso()
+        self.dir.write_current(current)
+
+    def _clean_temp(self) -> None:
+        """Remove temp folders and files left by killed writers (lock held)."""
+        try:
+            names = os.listdir(self.dir.path)
+        except OSError:
+            return
+        for name in names:
+            path = self.dir.path / name
+            if name.endswith(".tmp") and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            elif ".toc." in name or (name.startswith(".CURRENT.json.") and name.endswith(".tmp")):
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+
+
+def _terms_with_docfreq(reader: Any, fieldname: str) -> Iterable[tuple[str, int]]:
+    if fieldname not in reader.schema or not reader.indexed_field_names():
+        return []
+    try:
+        return [
+            (t.decode("utf-8"), reader.doc_frequency(fieldname, t))
+            for t in reader.lexicon(fieldname)
+        ]
+    except KeyError:
+        return []
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _default_procs() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, 8))
+
+
+# -- one-call functions ----------------------------------------------------
+def build_index(
+    paths: Iterable[str | Path], index_dir: str | Path | None = None, **kw: Any
+) -> Report:
+    """Build an index from ``paths`` (files and folders), replacing the old one."""
+    return Indexer(index_dir, **kw).build(paths)
+
+
+def add_to_index(
+    paths: Iterable[str | Path], index_dir: str | Path | None = None, **kw: Any
+) -> Report:
+    """Add new and changed articles from ``paths``."""
+    return Indexer(index_dir, **kw).add(paths)
+
+
+def update_index(folder: str | Path, index_dir: str | Path | None = None, **kw: Any) -> Report:
+    """Make the index match ``folder``."""
+    return Indexer(index_dir, **kw).update(folder)
+
+
+__all__ = [
+    "CLEAR",
+    "Indexer",
+    "Problem",
+    "Report",
+    "ZsucheError",
+    "add_to_index",
+    "build_index",
+    "update_index",
+]
+
+if sys.platform == "win32":  # pragma: no cover
+    raise ImportError("zeitungssuche needs a POSIX system (fcntl locks)")

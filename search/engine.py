@@ -1,0 +1,524 @@
+"""The library entry point: open an index once, search it many times.
+
+>>> from search import SearchEngine
+>>> with SearchEngine("~/.local/share/zeitungssuche/index") as engine:   # doctest: +SKIP
+...     results = engine.search("Zoll Japan", limit=5, facets=True)
+...     for hit in results.hits:
+...         print(hit.title, hit.snippet)
+
+A :class:`SearchEngine` may be shared by many threads (a web application):
+each thread gets its own Whoosh searcher, and every search first checks that
+it sees the index's latest commit, so writers never block searches and
+searches see only committed states.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import math
+import os
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage
+
+from index.analysis import GermanAnalysis, GermanAnalyzer, get_analysis
+from index.article import Article
+from index.errors import (
+    ArticleNotFoundError,
+    IndexStoreError,
+    QueryError,
+    SchemaVersionError,
+)
+from index.schema import TEXT_FIELDS, unpack_article, unpack_facets
+from index.store import Current, IndexDir
+
+from . import query as q
+from .matching import Compiler, filters
+from .ranking import FIELD_BOOSTS, SORTS, weighting
+from .results import CheckReport, FacetCount, Hit, IndexStats, SearchResults, Snippet
+from .snippets import Highlighter, make_snippet
+
+MAX_LIMIT = 1000
+MAX_PAGE = 10_000
+#: fewer hits than this and a did-you-mean suggestion is looked for
+SUGGEST_BELOW = 3
+FACET_NAMES = ("tags", "authors", "sources", "months")
+FACET_TOP = 20
+
+
+class SearchEngine:
+    """Searches one index folder. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, index_dir: str | Path | None = None) -> None:
+        self.dir = IndexDir(Path(os.path.expanduser(str(index_dir))) if index_dir else None)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._searchers: list[Any] = []
+        self._closed = False
+        self._open()
+
+    # -- opening and freshness -----------------------------------------------
+    def _open(self) -> None:
+        current = self.dir.read_current()
+        try:
+            ix = FileStorage(str(self.dir.path)).open_index(current.indexname)
+        except Exception as exc:
+            raise IndexStoreError(
+                f"cannot open the index at {self.dir.path}: {exc}",
+                hint="rebuild with `zsuche index`",
+            ) from exc
+        analyzer = ix.schema["body"].analyzer if "body" in ix.schema else None
+        if not isinstance(analyzer, GermanAnalyzer) or analyzer.version != GermanAnalyzer.VERSION:
+            raise SchemaVersionError(
+                f"the index at {self.dir.path} was written by another analyzer version"
+            )
+        self._current = current
+        self._ix = ix
+        self._current_mtime = self._current_stamp()
+        self.analysis: GermanAnalysis = get_analysis(analyzer.stemmer, analyzer.compounds)
+
+    def _current_stamp(self) -> float:
+        try:
+            return self.dir.current_path.stat().st_mtime_ns
+        except OSError:
+            return 0.0
+
+    @property
+    def current(self) -> Current:
+        return self._current
+
+    def _searcher(self) -> Any:
+        if self._closed:
+            raise IndexStoreError("this SearchEngine is closed")
+        stamp = self._current_stamp()
+        if stamp != self._current_mtime:
+            with self._lock:
+                if stamp != self._current_mtime:
+                    current = self.dir.read_current()
+                    if current.indexname != self._current.indexname:
+                        self._open()  # a full rebuild switched generations
+                    else:
+                        self._current, self._current_mtime = current, stamp
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None and searcher._ix_name != self._current.indexname:
+            searcher.close()
+            searcher = None
+        if searcher is None:
+            searcher = self._ix.searcher()
+            searcher._ix_name = self._current.indexname
+            self._local.searcher = searcher
+            with self._lock:
+                self._searchers.append(searcher)
+        elif not searcher.up_to_date():
+            searcher = searcher.refresh()
+            searcher._ix_name = self._current.indexname
+            self._local.searcher = searcher
+            with self._lock:
+                self._searchers.append(searcher)
+        return searcher
+
+    def close(self) -> None:
+        """Close every searcher this engine opened."""
+        self._closed = True
+        with self._lock:
+            for searcher in self._searchers:
+                try:
+                    searcher.close()
+                except Exception:
+                    pass
+            self._searchers.clear()
+
+    def __enter__(self) -> SearchEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _retrying(self, fn: Any) -> Any:
+        """Run ``fn(searcher)``; once more on a fresh searcher if a commit
+        deleted files under an old one."""
+        try:
+            return fn(self._searcher())
+        except (OSError, KeyError):
+            self._local.searcher = None
+            with self._lock:
+                self._open()
+            return fn(self._searcher())
+
+    # -- searching -------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        tags: Iterable[str] = (),
+        authors: Iterable[str] = (),
+        sources: Iterable[str] = (),
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        sort: str = "relevance",
+        facets: bool = False,
+        snippets: bool = True,
+        suggest: bool = True,
+    ) -> SearchResults:
+        """Search; see the README for the query language."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(query, f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+        if not 1 <= page <= MAX_PAGE:
+            raise QueryError(query, f"page must be between 1 and {MAX_PAGE}, not {page}")
+        if sort not in SORTS:
+            raise QueryError(query, f"unknown sort {sort!r}", hint=f"one of {', '.join(SORTS)}")
+        start = time.perf_counter()
+        parsed = q.parse(query)
+        flt = filters(
+            tags=list(tags), authors=list(authors), sources=list(sources), since=since, until=until
+        )
+
+        def run(searcher: Any) -> SearchResults:
+            return self._search(searcher, parsed, flt, limit, page, sort, facets, snippets, suggest)
+
+        results: SearchResults = self._retrying(run)
+        results.seconds = time.perf_counter() - start
+        return results
+
+    def _search(
+        self,
+        searcher: Any,
+        parsed: q.ParsedQuery,
+        flt: Any,
+        limit: int,
+        page: int,
+        sort: str,
+        want_facets: bool,
+        want_snippets: bool,
+        want_suggestion: bool,
+    ) -> SearchResults:
+        reader = searcher.reader()
+        compiled = Compiler(reader, self.analysis, parsed.text).compile(parsed.tree)
+        mode = "all"
+        page_hits, total, docset = self._run(searcher, compiled.query, flt, limit, page, sort)
+        notices = list(compiled.notices)
+        if total == 0 and not parsed.explicit and _word_count(parsed.tree) > 1:
+            compiled = Compiler(reader, self.analysis, parsed.text).compile(
+                parsed.tree, any_word=True
+            )
+            page_hits, total, docset = self._run(searcher, compiled.query, flt, limit, page, sort)
+            if total:
+                mode = "any"
+                notices.append("no article has all the words; showing articles with any of them")
+        highlighter = Highlighter(self.analysis, compiled.terms, compiled.words)
+        hits = []
+        for rank, (docnum, score) in enumerate(page_hits, start=(page - 1) * limit + 1):
+            article = unpack_article(searcher.stored_fields(docnum)["doc"])
+            snippet = make_snippet(article, highlighter) if want_snippets else Snippet("")
+            hits.append(_hit(article, score, snippet, rank))
+        results = SearchResults(
+            query=parsed.text,
+            total=total,
+            hits=hits,
+            page=page,
+            limit=limit,
+            mode=mode,
+            notices=notices,
+        )
+        if want_facets:
+            results.facets = self._facets(reader, docset)
+        if want_suggestion and total < SUGGEST_BELOW:
+            results.suggestion = self._suggest(reader, parsed)
+        return results
+
+    def _run(
+        self, searcher: Any, query: Any, flt: Any, limit: int, page: int, sort: str
+    ) -> tuple[list[tuple[int, float]], int, Any]:
+        newest = self._newest(searcher) if sort == "recency" else None
+        searcher.weighting = weighting(sort, newest)
+        kwargs: dict[str, Any] = {"filter": flt}
+        if sort == "date":
+            kwargs["sortedby"] = "date"
+            kwargs["reverse"] = True
+        # one more page than needed, so ties at the page's end sort by date
+        want = page * limit
+        results = searcher.search(query, limit=want + limit, **kwargs)
+        total = len(results)
+        scored = [(hit.docnum, hit.score if hit.score is not None else 0.0) for hit in results]
+        if sort == "relevance":
+            dates = _date_column(searcher)
+            scored.sort(key=lambda h: (-round(h[1], 6), -_ordinal(dates, h[0])))
+        docset = results.docs() if total else set()
+        return scored[want - limit : want], total, docset
+
+    def _newest(self, searcher: Any) -> dt.date | None:
+        col = _date_column(searcher)
+        newest = None
+        for value in col:
+            if isinstance(value, dt.datetime) and (newest is None or value > newest):
+                newest = value
+        return newest.date() if newest else None
+
+    def _facets(self, reader: Any, docset: Any) -> dict[str, list[FacetCount]]:
+        counters: dict[str, collections.Counter[str]] = {
+            n: collections.Counter() for n in FACET_NAMES
+        }
+        col = reader.column_reader("facets")
+        for docnum in docset:
+            source, month, tags, authors, _date = unpack_facets(col[docnum])
+            if source:
+                counters["sources"][source] += 1
+            if month:
+                counters["months"][month] += 1
+            counters["tags"].update(tags)
+            counters["authors"].update(authors)
+        out: dict[str, list[FacetCount]] = {}
+        for name, counter in counters.items():
+            if name == "months":
+                items = sorted(counter.items(), reverse=True)
+            else:
+                items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_TOP]
+            out[name] = [FacetCount(v, c) for v, c in items]
+        return out
+
+    # -- did you mean ------------------------------------------------------------
+    def _suggest(self, reader: Any, parsed: q.ParsedQuery) -> str | None:
+        """The query with misspelt words replaced by the index's own words."""
+        replacements: list[tuple[int, int, str]] = []
+        for node in q.words_of(parsed.tree):
+            if not isinstance(node, q.Word):
+                continue
+            term = self.analysis.query_term(node.text)
+            if not term or len(term) < 4 or term.isdigit():
+                continue
+            df = _df(reader, term)
+            best: tuple[int, int, str] | None = None
+            for cand in reader.terms_within("body", term, 2, prefix=1):
+                if cand == term:
+                    continue
+                cdf = _df(reader, cand)
+                if cdf <= max(2, df * 10):
+                    continue
+                dist = _distance(term, cand)
+                key = (dist, -cdf, cand)
+                if best is None or key < best:
+                    best = key
+            if best is None:
+                continue
+            surface = self._surface_form(reader, best[2])
+            if surface:
+                start = parsed.text.find(node.text, node.pos)
+                if start >= 0:
+                    replacements.append((start, start + len(node.text), surface))
+        if not replacements:
+            return None
+        text = parsed.text
+        for a, b, word in sorted(replacements, reverse=True):
+            text = text[:a] + word + text[b:]
+        return text
+
+    def _surface_form(self, reader: Any, term: str) -> str | None:
+        """The most common written form of an index term, read from articles."""
+        forms: collections.Counter[str] = collections.Counter()
+        searcher = self._searcher()
+        docs = searcher.search(wq.Term("body", term), limit=3, scored=False)
+        for hit in docs:
+            article = unpack_article(searcher.stored_fields(hit.docnum)["doc"])
+            for text in (article.title, article.lead, article.body):
+                for tok in self.analysis.tokens(text, query=True):
+                    if tok.text == term and tok.kind == "word":
+                        forms[text[tok.start : tok.end]] += 1
+        if not forms:
+            return None
+        return forms.most_common(1)[0][0]
+
+    # -- articles --------------------------------------------------------------
+    def get(self, article_id: str) -> Article:
+        """The whole stored article. Raises :class:`ArticleNotFoundError`."""
+
+        def run(searcher: Any) -> Article:
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                raise ArticleNotFoundError(f"no article with id {article_id!r} in {self.dir.path}")
+            return unpack_article(searcher.stored_fields(docnum)["doc"])
+
+        result: Article = self._retrying(run)
+        return result
+
+    def similar(self, article_id: str, *, limit: int = 10) -> SearchResults:
+        """Articles like the given one (more like this: body terms and tags)."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(article_id, f"limit must be between 1 and {MAX_LIMIT}")
+        start = time.perf_counter()
+        article = self.get(article_id)
+
+        def run(searcher: Any) -> SearchResults:
+            reader = searcher.reader()
+            n = max(1, reader.doc_count())
+            tf: collections.Counter[str] = collections.Counter()
+            for text in (article.title, article.title, article.lead, article.body):
+                for tok in self.analysis.tokens(text, query=True):
+                    if tok.kind == "word" and len(tok.text) > 2 and not tok.text.isdigit():
+                        tf[tok.text] += 1
+            scored = []
+            for term, count in tf.items():
+                df = reader.doc_frequency("body", term)
+                if df < 2:
+                    continue
+                scored.append(((1 + math.log(count)) * math.log(n / df), term))
+            scored.sort(reverse=True)
+            clauses: list[Any] = []
+            for weight, term in scored[:25]:
+                clauses.append(wq.Term("body", term, boost=weight))
+                clauses.append(wq.Term("title", term, boost=weight * FIELD_BOOSTS["title"] / 2))
+            for tag in article.tags:
+                for tok in self.analysis.tokens(tag, query=True):
+                    clauses.append(wq.Term("tags", tok.text, boost=2.0))
+            if not clauses:
+                return SearchResults(query=f"similar:{article_id}", total=0, hits=[], limit=limit)
+            query = wq.Or(clauses)
+            searcher.weighting = weighting("relevance", None)
+            res = searcher.search(query, limit=limit, mask=wq.Term("id", article_id))
+            highlighter = Highlighter(self.analysis, [t for _, t in scored[:25]], [])
+            hits = []
+            for rank, hit in enumerate(res, start=1):
+                other = unpack_article(searcher.stored_fields(hit.docnum)["doc"])
+                hits.append(_hit(other, hit.score or 0.0, make_snippet(other, highlighter), rank))
+            return SearchResults(
+                query=f"similar:{article_id}", total=len(res), hits=hits, limit=limit
+            )
+
+        results: SearchResults = self._retrying(run)
+        results.seconds = time.perf_counter() - start
+        return results
+
+    # -- about the index -------------------------------------------------------------
+    def stats(self) -> IndexStats:
+        """Numbers about the index (``zsuche stats``)."""
+
+        def run(searcher: Any) -> IndexStats:
+            reader = searcher.reader()
+            terms = 0
+            for name in TEXT_FIELDS:
+                if name in reader.schema:
+                    terms += sum(1 for _ in reader.lexicon(name))
+            sources: dict[str, int] = {}
+            col = reader.column_reader("facets")
+            dates: list[str] = []
+            for docnum in reader.all_doc_ids():
+                source, _m, _t, _a, date = unpack_facets(col[docnum])
+                sources[source or "(none)"] = sources.get(source or "(none)", 0) + 1
+                if date:
+                    dates.append(date)
+            size = sum(
+                f.stat().st_size
+                for f in self.dir.path.iterdir()
+                if f.is_file()
+                and (
+                    f.name.startswith(self._current.indexname + "_")
+                    or f.name.startswith("_" + self._current.indexname + "_")
+                )
+            )
+            return IndexStats(
+                path=str(self.dir.path),
+                articles=reader.doc_count(),
+                terms=terms,
+                size_bytes=size,
+                segments=len(self._ix._segments()),
+                schema_version=self._current.schema_version,
+                stemmer=self._current.stemmer,
+                compounds=self._current.compounds,
+                created=self._current.created,
+                updated=self._current.updated,
+                sources=dict(sorted(sources.items())),
+                first_date=min(dates) if dates else None,
+                last_date=max(dates) if dates else None,
+            )
+
+        result: IndexStats = self._retrying(run)
+        return result
+
+    def check(self) -> CheckReport:
+        """Verify that every stored article is found by its id, once."""
+
+        def run(searcher: Any) -> CheckReport:
+            reader = searcher.reader()
+            problems: list[str] = []
+            seen: dict[str, int] = {}
+            checked = 0
+            for docnum, stored in reader.iter_docs():
+                checked += 1
+                article_id = stored.get("id")
+                if not article_id:
+                    problems.append(f"document {docnum} has no id")
+                    continue
+                if article_id in seen:
+                    problems.append(f"id {article_id!r} is stored twice")
+                seen[article_id] = docnum
+                found = searcher.document_number(id=article_id)
+                if found != docnum:
+                    problems.append(f"id {article_id!r} is not found by its id")
+                try:
+                    unpack_article(stored["doc"])
+                except Exception as exc:
+                    problems.append(f"id {article_id!r}: stored article unreadable ({exc})")
+            if checked != reader.doc_count():
+                problems.append(
+                    f"{checked} stored documents but the index counts {reader.doc_count()}"
+                )
+            return CheckReport(articles=reader.doc_count(), checked=checked, problems=problems)
+
+        result: CheckReport = self._retrying(run)
+        return result
+
+
+def _hit(article: Article, score: float, snippet: Snippet, rank: int) -> Hit:
+    return Hit(
+        id=article.id,
+        title=article.title,
+        date=article.date.isoformat() if article.date else None,
+        authors=article.authors,
+        tags=article.tags,
+        source=article.source,
+        place=article.place,
+        path=article.path,
+        url=article.url,
+        score=float(score),
+        snippet=snippet,
+        rank=rank,
+    )
+
+
+def _date_column(searcher: Any) -> Any:
+    return searcher.reader().column_reader("date")
+
+
+def _ordinal(col: Any, docnum: int) -> int:
+    value = col[docnum]
+    return value.toordinal() if isinstance(value, (dt.date, dt.datetime)) else 0
+
+
+def _df(reader: Any, term: str) -> int:
+    return sum(reader.doc_frequency(f, term) for f in ("body", "title", "lead"))
+
+
+def _word_count(node: q.Node) -> int:
+    return len(q.words_of(node))
+
+
+def _distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]

@@ -1,0 +1,259 @@
+"""Turning a parsed query into a Whoosh query over the index.
+
+Words are analysed exactly as at index time (without compound splitting: a
+query word finds a compound through the parts indexed with it). A plain word
+is searched in every text field, each with its boost; wildcards and fuzzy
+terms are expanded against the index's own vocabulary, with a bound.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+
+from index.analysis import GermanAnalysis
+from index.errors import QueryError
+from index.normalize import fold
+from index.schema import exact
+
+from . import query as q
+from .ranking import DEFAULT_FIELDS, FIELD_BOOSTS
+
+#: at most this many words are searched for one wildcard
+MAX_EXPANSION = 256
+#: at most this many words are looked at for one wildcard
+MAX_SCAN = 50_000
+#: the fields a phrase or hyphenated word is searched in
+PHRASE_FIELDS = ("title", "kicker", "lead", "body", "tags", "authors", "place", "extra")
+
+
+@dataclass
+class Compiled:
+    """A Whoosh query plus what the compiler learned on the way."""
+
+    query: Any
+    #: index terms the query looks for (for highlighting), by field
+    terms: set[str] = field(default_factory=set)
+    #: folded query words (for highlighting compounds)
+    words: set[str] = field(default_factory=set)
+    notices: list[str] = field(default_factory=list)
+
+
+class Compiler:
+    """Compiles query trees against one index reader."""
+
+    def __init__(self, reader: Any, analysis: GermanAnalysis, query_text: str) -> None:
+        self.reader = reader
+        self.analysis = analysis
+        self.text = query_text
+        self.terms: set[str] = set()
+        self.words: set[str] = set()
+        self.notices: list[str] = []
+
+    def compile(self, node: q.Node, *, any_word: bool = False) -> Compiled:
+        qobj = self._node(node, DEFAULT_FIELDS, any_word=any_word)
+        if qobj is None:
+            raise QueryError(
+                self.text,
+                "the query has only stopwords (der, die, und …) and nothing to search for",
+                hint="add a word that carries meaning",
+            )
+        return Compiled(qobj, self.terms, self.words, self.notices)
+
+    # -- nodes -------------------------------------------------------------
+    def _node(self, node: q.Node, fields: tuple[str, ...], *, any_word: bool = False) -> Any:
+        if isinstance(node, q.Word):
+            return self._word(node.text, fields)
+        if isinstance(node, q.Phrase):
+            return self._phrase(node, fields)
+        if isinstance(node, q.Prefix):
+            return self._prefix(node, fields)
+        if isinstance(node, q.Fuzzy):
+            return self._fuzzy(node, fields)
+        if isinstance(node, q.DateRange):
+            return date_range(node.start, node.end)
+        if isinstance(node, q.InField):
+            return self._in_field(node)
+        if isinstance(node, q.Not):
+            inner = self._node(node.item, fields)
+            return None if inner is None else wq.Not(inner)
+        if isinstance(node, q.And):
+            parts = [self._node(item, fields) for item in node.items]
+            kept = [p for p in parts if p is not None]
+            if not kept:
+                return None
+            positive = [p for p in kept if not isinstance(p, wq.Not)]
+            if not positive:
+                kept.insert(0, wq.Every())
+            if len(kept) == 1:
+                return kept[0]
+            return wq.Or(kept) if any_word else wq.And(kept)
+        if isinstance(node, q.Or):
+            kept = [p for p in (self._node(item, fields) for item in node.items) if p is not None]
+            if not kept:
+                return None
+            return kept[0] if len(kept) == 1 else wq.Or(kept)
+        raise TypeError(node)  # pragma: no cover
+
+    def _in_field(self, node: q.InField) -> Any:
+        name = node.field
+        if name in ("source", "id"):
+            values = [w.text for w in q.words_of(node.node) if isinstance(w, (q.Word, q.Phrase))]
+            if not values:
+                raise QueryError(self.text, f"{name}: needs a word", position=node.pos)
+            value = " ".join(values)
+            term = exact(value) if name == "source" else value
+            return wq.Term(name, term)
+        return self._node(node.node, (name,))
+
+    def _fields_with(self, term: str, fields: Iterable[str]) -> list[str]:
+        reader = self.reader
+        return [f for f in fields if reader.doc_frequency(f, term) > 0]
+
+    def _term_query(self, term: str, fields: tuple[str, ...]) -> Any:
+        present = self._fields_with(term, fields) or [fields[0]]
+        parts = [wq.Term(f, term, boost=FIELD_BOOSTS.get(f, 1.0)) for f in present]
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+    def _word(self, text: str, fields: tuple[str, ...]) -> Any:
+        tokens = self.analysis.tokens(text, query=True)
+        if not tokens:
+            return None
+        for t in tokens:
+            self.terms.add(t.text)
+        self.words.update(fold(w) for w in _words(text))
+        joined = [t for t in tokens if t.kind == "joined"]
+        pieces = [t for t in tokens if t.kind == "word"]
+        if len(pieces) <= 1 and not joined:
+            return self._term_query(tokens[0].text, fields)
+        # a hyphenated word: the pieces as a phrase, or the joined form
+        options = []
+        if len(pieces) > 1:
+            options.append(self._phrase_of(pieces, fields))
+        elif pieces:
+            options.append(self._term_query(pieces[0].text, fields))
+        for t in joined:
+            options.append(self._term_query(t.text, fields))
+        return options[0] if len(options) == 1 else wq.Or(options)
+
+    def _phrase(self, node: q.Phrase, fields: tuple[str, ...]) -> Any:
+        tokens = [t for t in self.analysis.tokens(node.text, query=True) if t.kind == "word"]
+        if not tokens:
+            if node.text.strip():
+                raise QueryError(
+                    self.text,
+                    f'the phrase "{node.text}" has only stopwords',
+                    position=node.pos,
+                    hint="stopwords (der, die, und …) are not indexed; add another word",
+                )
+            raise QueryError(self.text, "empty phrase", position=node.pos)
+        for t in tokens:
+            self.terms.add(t.text)
+        self.words.update(fold(w) for w in _words(node.text))
+        if len(tokens) == 1:
+            return self._term_query(tokens[0].text, fields)
+        return self._phrase_of(tokens, fields, extra_slop=node.slop)
+
+    def _phrase_of(self, tokens: list[Any], fields: tuple[str, ...], extra_slop: int = 0) -> Any:
+        words = [t.text for t in tokens]
+        gaps = [b.position - a.position for a, b in itertools.pairwise(tokens)]
+        slop = max(gaps, default=1) + extra_slop
+        use = [f for f in fields if f in PHRASE_FIELDS]
+        present = [f for f in use if all(self.reader.doc_frequency(f, w) for w in words)]
+        if not present:
+            present = use[:1] or list(fields[:1])
+        parts = [wq.Phrase(f, words, slop=slop, boost=FIELD_BOOSTS.get(f, 1.0)) for f in present]
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+    def _prefix(self, node: q.Prefix, fields: tuple[str, ...]) -> Any:
+        folded = fold(node.text)
+        stem = self.analysis.stem(folded)
+        self.words.add(folded)
+        counts: dict[str, int] = {}
+        scanned = 0
+        truncated = False
+        for f in fields:
+            for btext in self.reader.expand_prefix(f, folded):
+                term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                scanned += 1
+                if scanned > MAX_SCAN:
+                    truncated = True
+                    break
+                counts[term] = counts.get(term, 0) + self.reader.doc_frequency(f, term)
+        if stem and stem != folded:
+            # "Prozent*" must find "Prozent" itself, whose stem is shorter
+            for f in fields:
+                df = self.reader.doc_frequency(f, stem)
+                if df:
+                    counts[stem] = counts.get(stem, 0) + df
+        if len(counts) > MAX_EXPANSION or truncated:
+            self.notices.append(
+                f"{node.text}* matches more than {MAX_EXPANSION} words; "
+                f"only the {MAX_EXPANSION} most frequent were searched"
+            )
+        chosen = sorted(counts, key=lambda t: (-counts[t], t))[:MAX_EXPANSION]
+        if not chosen:
+            return wq.Term(fields[0], folded)  # matches nothing, honestly
+        self.terms.update(chosen)
+        return self._terms_any(chosen, fields)
+
+    def _fuzzy(self, node: q.Fuzzy, fields: tuple[str, ...]) -> Any:
+        term = self.analysis.query_term(node.text)
+        if not term:
+            return None
+        maxdist = node.maxdist if node.maxdist is not None else (1 if len(term) <= 4 else 2)
+        found: set[str] = set()
+        for f in fields:
+            for t in self.reader.terms_within(f, term, maxdist, prefix=1):
+                found.add(t)
+                if len(found) >= MAX_EXPANSION:
+                    break
+        found.add(term)
+        self.terms.update(found)
+        self.words.add(fold(node.text))
+        return self._terms_any(sorted(found), fields)
+
+    def _terms_any(self, terms: list[str], fields: tuple[str, ...]) -> Any:
+        parts = []
+        for term in terms:
+            for f in self._fields_with(term, fields):
+                parts.append(wq.Term(f, term, boost=FIELD_BOOSTS.get(f, 1.0)))
+        if not parts:
+            return wq.Term(fields[0], terms[0])
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in text.replace("-", " ").split() if any(c.isalnum() for c in w)]
+
+
+def date_range(start: dt.date | None, end: dt.date | None) -> Any:
+    """A Whoosh date range (both ends inclusive, whole days)."""
+    s = dt.datetime(start.year, start.month, start.day) if start else None
+    e = dt.datetime(end.year, end.month, end.day, 23, 59, 59, 999999) if end else None
+    return wq.DateRange("date", s, e)
+
+
+def filters(
+    *,
+    tags: Iterable[str] = (),
+    authors: Iterable[str] = (),
+    sources: Iterable[str] = (),
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> Any:
+    """The filter query for the exact-value options (all must hold)."""
+    parts: list[Any] = []
+    parts.extend(wq.Term("tag", exact(t).replace(",", " ")) for t in tags)
+    parts.extend(wq.Term("author", exact(a).replace(",", " ")) for a in authors)
+    parts.extend(wq.Term("source", exact(s)) for s in sources)
+    if since or until:
+        parts.append(date_range(since, until))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)

@@ -1,0 +1,89 @@
+"""Ranking: BM25F with field boosts, recency, and the sort orders.
+
+The field boosts and BM25 parameters were tuned on ``../shared/eval`` (see
+``BENCHMARKS.md``): a word in the headline counts most, then the kicker
+(Dachzeile), the tags and the lead, then the body; link targets, captions and
+related titles (``extra``) count least.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from whoosh import scoring
+
+#: weight of a match in each text field (multiplies its BM25 score)
+FIELD_BOOSTS: dict[str, float] = {
+    "title": 3.0,
+    "kicker": 1.5,
+    "tags": 1.5,
+    "lead": 1.5,
+    "body": 1.0,
+    "place": 1.0,
+    "authors": 1.0,
+    "extra": 0.5,
+}
+#: the fields a plain word is searched in
+DEFAULT_FIELDS = tuple(FIELD_BOOSTS)
+
+K1 = 1.2
+B = 0.75
+#: per-field length normalisation; short fields barely need any
+FIELD_B = {"title": 0.5, "kicker": 0.3, "tags": 0.3, "place": 0.0, "authors": 0.0}
+
+SORTS = ("relevance", "date", "recency")
+#: with ``--sort recency`` a score halves for every this many days of age
+RECENCY_HALF_LIFE_DAYS = 365.0
+#: and never falls below this share of its relevance score
+RECENCY_FLOOR = 0.3
+
+
+def bm25f(field_boosts: dict[str, float] | None = None) -> scoring.BM25F:
+    """Whoosh's BM25F with our parameters."""
+    kwargs = {f"{name}_B": b for name, b in FIELD_B.items()}
+    return scoring.BM25F(B=B, K1=K1, **kwargs)
+
+
+class RecencyBM25F(scoring.BM25F):  # type: ignore[misc]
+    """BM25F whose final score decays with the article's age.
+
+    Age is measured from the newest article in the index (an archive's
+    "now"), so an old archive still orders by recency within itself.
+    """
+
+    use_final = True
+
+    def __init__(self, newest: dt.date, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.newest = newest.toordinal()
+
+    def final(self, searcher: Any, docnum: int, score: float) -> float:
+        reader = searcher.reader()
+        try:
+            value = _date_column(searcher)[docnum]
+        except (IndexError, KeyError, TypeError):
+            value = None
+        if value is None or not isinstance(value, dt.datetime):
+            return score * RECENCY_FLOOR
+        del reader
+        age = max(0, self.newest - value.date().toordinal())
+        decay = math.pow(0.5, age / RECENCY_HALF_LIFE_DAYS)
+        return score * (RECENCY_FLOOR + (1 - RECENCY_FLOOR) * decay)
+
+
+def _date_column(searcher: Any) -> Any:
+    cache = getattr(searcher, "_zsuche_dates", None)
+    if cache is None:
+        cache = searcher.reader().column_reader("date")
+        searcher._zsuche_dates = cache
+    return cache
+
+
+def weighting(sort: str, newest: dt.date | None) -> scoring.WeightingModel:
+    """The weighting model for a sort order."""
+    kwargs: dict[str, Any] = {f"{name}_B": b for name, b in FIELD_B.items()}
+    if sort == "recency" and newest is not None:
+        return RecencyBM25F(newest, B=B, K1=K1, **kwargs)
+    return scoring.BM25F(B=B, K1=K1, **kwargs)

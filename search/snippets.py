@@ -1,0 +1,185 @@
+"""Snippets: the best one to three sentences of an article, matched words marked.
+
+Sentences come from the lead and the body. Each is analysed with the same
+chain as the index (without the compound lexicon), so every matched form is
+found: inflections (``Zölle`` for ``Zoll``), umlaut spellings (``Zoelle``),
+and compounds that contain a query word (``Importzölle``: the whole compound
+is marked, never a fragment of it). Offsets are character offsets into the
+plain snippet text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from index.analysis import GermanAnalysis
+from index.article import Article
+from index.normalize import fold
+
+from .results import Snippet
+
+#: about this many characters in a snippet
+SNIPPET_CHARS = 240
+MAX_FRAGMENTS = 3
+ELLIPSIS = " … "
+
+#: words after which a period does not end a sentence
+ABBREVIATIONS = frozenset(
+    """
+    z b d h u a o ä v g bzw ca dr prof nr st str usw vgl etc inkl ggf evtl sog
+    mio mrd jh jhd abs art bd s hr fr mr mrs ms bspw zb dh ua ov ehem geb gest
+    jan feb mär apr jun jul aug sep sept okt nov dez
+    """.split()
+)
+_SENTENCE_END = re.compile(r"[.!?…]+[\"“”»')]*\s+|\n+")
+_WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"“”»')]*\s*$")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) spans of the sentences in ``text``.
+
+    A period ends a sentence unless it follows a known abbreviation (``z. B.``,
+    ``Dr.``), a single letter or a number (``3. Oktober``), or the next
+    sentence would start in lower case.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end()
+        if "\n" not in m.group() and not _is_boundary(text, m.start(), end):
+            continue
+        if text[start : m.start()].strip():
+            spans.append((start, m.start() + len(m.group().rstrip())))
+        start = end
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def _is_boundary(text: str, dot: int, after: int) -> bool:
+    nxt = text[after : after + 1]
+    if nxt and not (nxt.isupper() or nxt.isdigit() or nxt in "„\"»(«'"):
+        return False
+    if text[dot] != ".":
+        return True
+    m = _WORD_BEFORE.search(text, max(0, dot - 30), dot + 1)
+    word = m.group(1).rstrip(".").lower() if m else ""
+    if not word:
+        return True
+    last = word.rsplit(".", 1)[-1]
+    if last in ABBREVIATIONS or len(last) == 1:
+        return False
+    return not last.isdigit()
+
+
+class Highlighter:
+    """Finds the words of a text that a query matched."""
+
+    def __init__(self, analysis: GermanAnalysis, terms: Iterable[str], words: Iterable[str]):
+        self.analysis = analysis
+        self.terms = set(terms)
+        # query words and their stems that may sit inside a compound
+        inner = {w for w in words if len(w) >= 4} | {t for t in self.terms if len(t) >= 4}
+        self.inner = sorted(inner, key=len, reverse=True)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every matched word in ``text``, merged and sorted."""
+        out: list[tuple[int, int]] = []
+        terms = self.terms
+        for tok in self.analysis.tokens(text, query=True):
+            if tok.text in terms:
+                out.append((tok.start, tok.end))
+            elif self.inner and len(tok.text) >= 6 and tok.kind != "joined":
+                folded = fold(text[tok.start : tok.end])
+                if any(w in folded and folded != w for w in self.inner):
+                    out.append((tok.start, tok.end))  # a compound with a query word
+        return _merge(out)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def make_snippet(
+    article: Article, highlighter: Highlighter, max_chars: int = SNIPPET_CHARS
+) -> Snippet:
+    """The best passage of ``article`` for the query behind ``highlighter``."""
+    candidates: list[tuple[float, int, str, list[tuple[int, int]]]] = []
+    order = 0
+    for part in (article.lead, article.body):
+        if not part:
+            continue
+        for start, end in sentences(part):
+            sentence = part[start:end].strip()
+            if not sentence:
+                continue
+            spans = highlighter.spans(sentence)
+            if spans:
+                distinct = {fold(sentence[a:b]) for a, b in spans}
+                score = 10.0 * len(distinct) + len(spans) - order * 0.01
+                candidates.append((score, order, sentence, spans))
+            order += 1
+            if order > 400:
+                break
+    if not candidates:
+        # the match was in the title, the tags or a field not shown: the opening
+        text = (article.lead or article.body or article.caption).strip()
+        first = text[:max_chars]
+        if len(text) > max_chars:
+            first = first[: first.rfind(" ")] + " …" if " " in first else first + "…"
+        return Snippet(first, tuple(highlighter.spans(first)))
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    chosen: list[tuple[int, str, list[tuple[int, int]]]] = []
+    used = 0
+    for _score, idx, sentence, spans in candidates[: MAX_FRAGMENTS * 3]:
+        if len(chosen) >= MAX_FRAGMENTS:
+            break
+        room = max_chars - used
+        if chosen and room < 60:
+            break
+        frag, fspans = _crop(sentence, spans, room if chosen else max_chars)
+        chosen.append((idx, frag, fspans))
+        used += len(frag) + len(ELLIPSIS)
+    chosen.sort()
+    text_parts: list[str] = []
+    highlights: list[tuple[int, int]] = []
+    offset = 0
+    for i, (_, frag, fspans) in enumerate(chosen):
+        if i:
+            text_parts.append(ELLIPSIS)
+            offset += len(ELLIPSIS)
+        text_parts.append(frag)
+        highlights.extend((a + offset, b + offset) for a, b in fspans)
+        offset += len(frag)
+    return Snippet("".join(text_parts), tuple(highlights))
+
+
+def _crop(
+    sentence: str, spans: list[tuple[int, int]], room: int
+) -> tuple[str, list[tuple[int, int]]]:
+    """Cut a long sentence to ``room`` characters around its first match."""
+    if len(sentence) <= room:
+        return sentence, spans
+    first = spans[0][0]
+    start = max(0, first - room // 3)
+    if start > 0:
+        space = sentence.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    end = min(len(sentence), start + room)
+    if end < len(sentence):
+        space = sentence.rfind(" ", start, end)
+        end = space if space > first else end
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(sentence) else ""
+    frag = prefix + sentence[start:end].strip() + suffix
+    shift = len(prefix) - start
+    kept = [(a + shift, b + shift) for a, b in spans if a >= start and b <= end]
+    return frag, kept
