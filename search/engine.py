@@ -167,22 +167,33 @@ class SearchEngine:
         facets: bool = False,
         snippets: bool = True,
         suggest: bool = True,
+        syntax: bool = True,
+        match: str = "all",
     ) -> SearchResults:
-        """Search; see the README for the query language."""
+        """Search; see the README for the query language.
+
+        ``syntax=False`` reads the query as plain words (quotes, colons and
+        operators are text: for pasted headlines). ``match="any"`` ranks
+        articles with any of the words instead of requiring all of them.
+        """
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(query, f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
         if not 1 <= page <= MAX_PAGE:
             raise QueryError(query, f"page must be between 1 and {MAX_PAGE}, not {page}")
         if sort not in SORTS:
             raise QueryError(query, f"unknown sort {sort!r}", hint=f"one of {', '.join(SORTS)}")
+        if match not in ("all", "any"):
+            raise QueryError(query, f"unknown match mode {match!r}", hint="all or any")
         start = time.perf_counter()
-        parsed = q.parse(query)
+        parsed = q.parse(query) if syntax else q.parse_plain(query)
         flt = filters(
             tags=list(tags), authors=list(authors), sources=list(sources), since=since, until=until
         )
 
         def run(searcher: Any) -> SearchResults:
-            return self._search(searcher, parsed, flt, limit, page, sort, facets, snippets, suggest)
+            return self._search(
+                searcher, parsed, flt, limit, page, sort, facets, snippets, suggest, match == "any"
+            )
 
         results: SearchResults = self._retrying(run)
         results.seconds = time.perf_counter() - start
@@ -199,13 +210,16 @@ class SearchEngine:
         want_facets: bool,
         want_snippets: bool,
         want_suggestion: bool,
+        any_word: bool = False,
     ) -> SearchResults:
         reader = searcher.reader()
-        compiled = Compiler(reader, self.analysis, parsed.text).compile(parsed.tree)
-        mode = "all"
+        compiled = Compiler(reader, self.analysis, parsed.text).compile(
+            parsed.tree, any_word=any_word
+        )
+        mode = "any" if any_word else "all"
         page_hits, total, docset = self._run(searcher, compiled.query, flt, limit, page, sort)
         notices = list(compiled.notices)
-        if total == 0 and not parsed.explicit and _word_count(parsed.tree) > 1:
+        if total == 0 and not any_word and not parsed.explicit and _word_count(parsed.tree) > 1:
             compiled = Compiler(reader, self.analysis, parsed.text).compile(
                 parsed.tree, any_word=True
             )

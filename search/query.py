@@ -415,6 +415,22 @@ def parse(query: str) -> ParsedQuery:
     return ParsedQuery(text, tree, parser.explicit_ops)
 
 
+def parse_plain(text: str) -> ParsedQuery:
+    """Read ``text`` as plain words: no operators, fields, phrases or wildcards."""
+    clean = _CONTROL.sub(" ", text.translate(_QUOTES))[:MAX_QUERY_CHARS]
+    words: list[Node] = []
+    for m in re.finditer(r"\S+", clean):
+        word = m.group().strip("\"'()*~")
+        if word:
+            words.append(Word(word, pos=m.start()))
+        if len(words) >= MAX_TERMS:
+            break
+    if not words:
+        raise QueryError(text, "the query is empty", hint="type at least one word")
+    tree = words[0] if len(words) == 1 else And(words, pos=0)
+    return ParsedQuery(clean, tree, explicit=False)
+
+
 def words_of(node: Node) -> list[Node]:
     """The positive word-like leaves of a tree (for suggestions and highlighting)."""
     out: list[Node] = []
