@@ -31,6 +31,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import CLEAR, MERGE_SMALL, NO_MERGE, OPTIMIZE, SegmentWriter
 
 from .analysis import DEFAULT_COMPOUNDS, DEFAULT_STEMMER, STEMMERS
+from .article import Article
 from .errors import AnalysisError, ArticleError, IndexStoreError, ZsucheError
 from .schema import SCHEMA_VERSION, article_fields, make_schema
 from .sources import FileResult, read_file, walk
@@ -140,16 +141,28 @@ class _Batch:
     warnings: list[Problem] = field(default_factory=list)
 
 
+_Item = tuple[str, str] | Article  # a (path, file key) to read, or an article
+
+
 def _index_files(
     writer: SegmentWriter,
-    files: Sequence[tuple[str, str]],
+    files: Sequence[_Item],
     batch: _Batch,
     progress: ProgressFn | None,
 ) -> None:
-    """Parse ``files`` ((path, key) pairs) and add their articles to ``writer``."""
+    """Parse ``files`` ((path, key) pairs) and add their articles to ``writer``.
+
+    An :class:`Article` given instead of a pair is indexed as it is, under
+    the file key ``article:ID`` (articles that come from no file).
+    """
     seen: set[str] = set()
-    for path, key in files:
-        result = read_file(path)
+    for item in files:
+        if isinstance(item, Article):
+            path, key = item.path, f"article:{item.id}"
+            result = FileResult(Path(path or key), hash="-", articles=[item])
+        else:
+            path, key = item
+            result = read_file(path)
         batch.failures.extend(Problem.from_error(e) for e in result.errors)
         state = _state(key, result)
         added = 0
@@ -189,7 +202,7 @@ _TEMP_IDS = itertools.count()
 def _worker(
     dirpath: str,
     indexname: str,
-    files: list[tuple[str, str]],
+    files: list[_Item],
     queue: Any,
     parent: int,
 ) -> None:
@@ -258,7 +271,23 @@ class Indexer:
         report.seconds = time.perf_counter() - start
         return report
 
-    def _build_locked(self, files: list[Path], report: Report) -> None:
+    def build_articles(self, articles: Iterable[Article]) -> Report:
+        """Index already parsed articles from scratch (no files involved).
+
+        For programs that make articles themselves; ``add``/``update`` do not
+        track them (they have no file), ``remove`` does.
+        """
+        report = Report("index", index_dir=str(self.dir.path))
+        start = time.perf_counter()
+        with self.dir.lock(self.wait):
+            self._clean_temp()
+            self._build_locked([], report, articles=list(articles))
+        report.seconds = time.perf_counter() - start
+        return report
+
+    def _build_locked(
+        self, files: list[Path], report: Report, articles: list[Article] | None = None
+    ) -> None:
         previous = self._read_current_or_none()
         stemmer = self.stemmer or (previous.stemmer if previous else DEFAULT_STEMMER)
         if self.compounds is not None:
@@ -270,7 +299,8 @@ class Indexer:
         try:
             storage = _Storage(str(self.dir.path))
             ix = storage.create_index(make_schema(stemmer, compounds), indexname=indexname)
-            work = [(str(p), file_key(p)) for p in files]
+            work: list[_Item] = [(str(p), file_key(p)) for p in files]
+            work.extend(articles or ())
             batch = self._write(ix, work, deletions=(), mergetype=NO_MERGE)
             created = now_iso()
             self.dir.write_current(
@@ -471,7 +501,7 @@ class Indexer:
     def _write(
         self,
         ix: Any,
-        files: list[tuple[str, str]],
+        files: Sequence[_Item],
         *,
         deletions: Sequence[tuple[str, str]],
         mergetype: Any,
@@ -505,15 +535,15 @@ class Indexer:
         return batch
 
     def _write_parallel(
-        self, ix: Any, files: list[tuple[str, str]], tick: ProgressFn | None
+        self, ix: Any, files: Sequence[_Item], tick: ProgressFn | None
     ) -> tuple[_Batch, list[Any]]:
         nproc = min(self.procs, max(1, len(files) // 100))
-        shards: list[list[tuple[str, str]]] = [[] for _ in range(nproc)]
+        shards: list[list[_Item]] = [[] for _ in range(nproc)]
         sizes = [0] * nproc
-        for item in sorted(files, key=lambda f: _size(f[0]), reverse=True):
+        for item in sorted(files, key=_item_size, reverse=True):
             i = sizes.index(min(sizes))
             shards[i].append(item)
-            sizes[i] += _size(item[0])
+            sizes[i] += _item_size(item)
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
         queue = ctx.Queue()
         workers = [
@@ -624,9 +654,11 @@ def _terms_with_docfreq(reader: Any, fieldname: str) -> Iterable[tuple[str, int]
         return []
 
 
-def _size(path: str) -> int:
+def _item_size(item: _Item) -> int:
+    if isinstance(item, Article):
+        return len(item.body) + len(item.lead) + 200
     try:
-        return os.path.getsize(path)
+        return os.path.getsize(item[0])
     except OSError:
         return 0
 
