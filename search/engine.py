@@ -40,7 +40,7 @@ from index.store import Current, IndexDir
 
 from . import query as q
 from .matching import Compiler, filters
-from .ranking import FIELD_BOOSTS, SORTS, weighting
+from .ranking import FIELD_BOOSTS, SORTS, date_ordinals, weighting
 from .results import CheckReport, FacetCount, Hit, IndexStats, SearchResults, Snippet
 from .snippets import Highlighter, make_snippet
 
@@ -263,18 +263,16 @@ class SearchEngine:
         total = len(results)
         scored = [(hit.docnum, hit.score if hit.score is not None else 0.0) for hit in results]
         if sort == "relevance":
-            dates = _date_column(searcher)
-            scored.sort(key=lambda h: (-round(h[1], 6), -_ordinal(dates, h[0])))
+            ordinal = date_ordinals(searcher)
+            scored.sort(key=lambda h: (-round(h[1], 6), -ordinal(h[0])))
         docset = results.docs() if total else set()
         return scored[want - limit : want], total, docset
 
-    def _newest(self, searcher: Any) -> dt.date | None:
-        col = _date_column(searcher)
-        newest = None
-        for value in col:
-            if isinstance(value, dt.datetime) and (newest is None or value > newest):
-                newest = value
-        return newest.date() if newest else None
+    def _newest(self, searcher: Any) -> int | None:
+        """The ordinal of the newest article's date (None: no dates)."""
+        ordinal = date_ordinals(searcher)
+        newest = max((ordinal(d) for d in searcher.reader().all_doc_ids()), default=0)
+        return newest or None
 
     def _facets(self, reader: Any, docset: Any) -> dict[str, list[FacetCount]]:
         counters: dict[str, collections.Counter[str]] = {
@@ -504,15 +502,6 @@ def _hit(article: Article, score: float, snippet: Snippet, rank: int) -> Hit:
         snippet=snippet,
         rank=rank,
     )
-
-
-def _date_column(searcher: Any) -> Any:
-    return searcher.reader().column_reader("date")
-
-
-def _ordinal(col: Any, docnum: int) -> int:
-    value = col[docnum]
-    return value.toordinal() if isinstance(value, (dt.date, dt.datetime)) else 0
 
 
 def _df(reader: Any, term: str) -> int:

@@ -46,43 +46,57 @@ def bm25f(field_boosts: dict[str, float] | None = None) -> scoring.BM25F:
     return scoring.BM25F(B=B, K1=K1, **kwargs)
 
 
+_DAY_US = 86_400 * 1_000_000
+#: raw DATETIME column values (microseconds since year 1) beyond this are
+#: Whoosh's "no value" default, not dates
+_MAX_RAW = (dt.date(9999, 12, 31).toordinal()) * _DAY_US
+
+
+def date_ordinals(searcher: Any) -> Any:
+    """A function docnum -> proleptic ordinal of the article's date (0: no date).
+
+    Reads the DATETIME column raw: Whoosh's own translation raises for the
+    default value of articles without a date.
+    """
+    col = searcher.reader().column_reader("date", translate=False)
+
+    def ordinal(docnum: int) -> int:
+        raw = col[docnum]
+        if not isinstance(raw, int) or raw <= 0 or raw >= _MAX_RAW:
+            return 0
+        return raw // _DAY_US + 1
+
+    return ordinal
+
+
 class RecencyBM25F(scoring.BM25F):  # type: ignore[misc]
     """BM25F whose final score decays with the article's age.
 
     Age is measured from the newest article in the index (an archive's
     "now"), so an old archive still orders by recency within itself.
+    Articles without a date count as old.
     """
 
     use_final = True
 
-    def __init__(self, newest: dt.date, **kwargs: Any) -> None:
+    def __init__(self, newest: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.newest = newest.toordinal()
+        self.newest = newest
+        self._ordinals: Any = None
 
     def final(self, searcher: Any, docnum: int, score: float) -> float:
-        reader = searcher.reader()
-        try:
-            value = _date_column(searcher)[docnum]
-        except (IndexError, KeyError, TypeError):
-            value = None
-        if value is None or not isinstance(value, dt.datetime):
-            return score * RECENCY_FLOOR
-        del reader
-        age = max(0, self.newest - value.date().toordinal())
+        if self._ordinals is None:
+            self._ordinals = date_ordinals(searcher)
+        ordinal = self._ordinals(docnum)
+        if not ordinal:
+            return float(score * RECENCY_FLOOR)
+        age = max(0, self.newest - ordinal)
         decay = math.pow(0.5, age / RECENCY_HALF_LIFE_DAYS)
-        return score * (RECENCY_FLOOR + (1 - RECENCY_FLOOR) * decay)
+        return float(score * (RECENCY_FLOOR + (1 - RECENCY_FLOOR) * decay))
 
 
-def _date_column(searcher: Any) -> Any:
-    cache = getattr(searcher, "_zsuche_dates", None)
-    if cache is None:
-        cache = searcher.reader().column_reader("date")
-        searcher._zsuche_dates = cache
-    return cache
-
-
-def weighting(sort: str, newest: dt.date | None) -> scoring.WeightingModel:
-    """The weighting model for a sort order."""
+def weighting(sort: str, newest: int | None) -> scoring.WeightingModel:
+    """The weighting model for a sort order (``newest``: the newest date's ordinal)."""
     kwargs: dict[str, Any] = {f"{name}_B": b for name, b in FIELD_B.items()}
     if sort == "recency" and newest is not None:
         return RecencyBM25F(newest, B=B, K1=K1, **kwargs)
