@@ -213,16 +213,13 @@ class SearchEngine:
         any_word: bool = False,
     ) -> SearchResults:
         reader = searcher.reader()
-        compiled = Compiler(reader, self.analysis, parsed.text).compile(
-            parsed.tree, any_word=any_word
-        )
+        tree = _title_with_kicker(parsed.tree)
+        compiled = Compiler(reader, self.analysis, parsed.text).compile(tree, any_word=any_word)
         mode = "any" if any_word else "all"
         page_hits, total, docset = self._run(searcher, compiled.query, flt, limit, page, sort)
         notices = list(compiled.notices)
         if total == 0 and not any_word and not parsed.explicit and _word_count(parsed.tree) > 1:
-            compiled = Compiler(reader, self.analysis, parsed.text).compile(
-                parsed.tree, any_word=True
-            )
+            compiled = Compiler(reader, self.analysis, parsed.text).compile(tree, any_word=True)
             page_hits, total, docset = self._run(searcher, compiled.query, flt, limit, page, sort)
             if total:
                 mode = "any"
@@ -300,19 +297,20 @@ class SearchEngine:
     def _suggest(self, reader: Any, parsed: q.ParsedQuery) -> str | None:
         """The query with misspelt words replaced by the index's own words."""
         replacements: list[tuple[int, int, str]] = []
-        for node in q.words_of(parsed.tree):
-            if not isinstance(node, q.Word):
-                continue
+        for node in _suggestable_words(parsed.tree):
             term = self.analysis.query_term(node.text)
             if not term or len(term) < 4 or term.isdigit():
                 continue
             df = _df(reader, term)
+            # a word the index lacks may become any indexed word (Ishbia -> Ishiba,
+            # found in one article); a rare word only a much more common one
+            least = 1 if df == 0 else max(3, df * 10 + 1)
             best: tuple[int, int, str] | None = None
             for cand in reader.terms_within("body", term, 2, prefix=1):
                 if cand == term:
                     continue
                 cdf = _df(reader, cand)
-                if cdf <= max(2, df * 10):
+                if cdf < least:
                     continue
                 dist = _distance(term, cand)
                 key = (dist, -cdf, cand)
@@ -506,6 +504,36 @@ def _hit(article: Article, score: float, snippet: Snippet, rank: int) -> Hit:
 
 def _df(reader: Any, term: str) -> int:
     return sum(reader.doc_frequency(f, term) for f in ("body", "title", "lead"))
+
+
+def _title_with_kicker(node: q.Node) -> q.Node:
+    """``titel:`` means the whole title as shown: the index keeps a taz title's
+    part before the colon (``Gipfeltreffen in Tokio: …``) in the kicker field,
+    so a title field also searches the kicker."""
+    if isinstance(node, q.InField):
+        if node.field == "title":
+            kicker = q.InField("kicker", node.node, pos=node.pos)
+            return q.Or([node, kicker], pos=node.pos)
+        return node
+    if isinstance(node, q.And):
+        return q.And([_title_with_kicker(i) for i in node.items], pos=node.pos)
+    if isinstance(node, q.Or):
+        return q.Or([_title_with_kicker(i) for i in node.items], pos=node.pos)
+    if isinstance(node, q.Not):
+        return q.Not(_title_with_kicker(node.item), pos=node.pos)
+    return node
+
+
+def _suggestable_words(node: q.Node) -> list[q.Word]:
+    """The plain words a did-you-mean may replace: not exact values
+    (``quelle:taz.de``, ``id:…``), not excluded words."""
+    if isinstance(node, q.Word):
+        return [node]
+    if isinstance(node, q.InField):
+        return [] if node.field in ("source", "id") else _suggestable_words(node.node)
+    if isinstance(node, (q.And, q.Or)):
+        return [w for item in node.items for w in _suggestable_words(item)]
+    return []
 
 
 def _word_count(node: q.Node) -> int:

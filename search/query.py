@@ -238,6 +238,8 @@ class _Parser:
             tok = self.peek()
             if tok is not None and tok.kind == "OR":
                 raise self.error(f"{tok.text} needs a search term before it", tok.pos)
+            if tok is not None and tok.kind == "rparen":
+                raise self.error("a closing parenthesis has no opening one", tok.pos)
             raise self.error("a search term is missing here")
         return items[0] if len(items) == 1 else And(items, pos=start.pos if start else 0)
 
@@ -299,6 +301,18 @@ class _Parser:
         if target == "date":
             value = self.next()
             return _date_range(self.query, value)
+        if nxt.kind in ("minus", "NOT"):
+            raise self.error(
+                f"field {name}: cannot start with {nxt.text!r}",
+                nxt.pos,
+                hint=f"to exclude, put the minus before the field: -{name}:Wort",
+            )
+        if nxt.kind == "field":
+            raise self.error(
+                f"field {name}: cannot hold another field",
+                nxt.pos,
+                hint=f'search one field at a time, e.g. {name}:Wort or {name}:"zwei Wörter"',
+            )
         inner = self.parse_primary(target)
         return InField(target, inner, pos=tok.pos)
 
@@ -403,7 +417,12 @@ def parse(query: str) -> ParsedQuery:
         )
     text = _CONTROL.sub(" ", query.translate(_QUOTES))
     toks = _tokenize(text)
-    words = sum(1 for t in toks if t.kind in ("word", "phrase"))
+    # a phrase counts with each of its words: a 5,000-word phrase is no short query
+    words = sum(
+        1 if t.kind == "word" else max(1, len(t.text.split()))
+        for t in toks
+        if t.kind in ("word", "phrase")
+    )
     if words > MAX_TERMS:
         raise QueryError(
             text[:60] + "…",
