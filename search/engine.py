@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import query as wq
+from whoosh import sorting
 from whoosh.filedb.filestore import FileStorage
 
 from index.analysis import GermanAnalysis, GermanAnalyzer, get_analysis
@@ -251,16 +252,29 @@ class SearchEngine:
         newest = self._newest(searcher) if sort == "recency" else None
         searcher.weighting = weighting(sort, newest)
         kwargs: dict[str, Any] = {"filter": flt}
+        ordinal = date_ordinals(searcher)
         if sort == "date":
-            kwargs["sortedby"] = "date"
-            kwargs["reverse"] = True
-        # one more page than needed, so ties at the page's end sort by date
+            # newest first, articles without a date last (Whoosh's own date sort
+            # puts them first: their column value is its largest number)
+            kwargs["sortedby"] = sorting.FunctionFacet(lambda _s, docnum: -ordinal(docnum))
         want = page * limit
-        results = searcher.search(query, limit=want + limit, **kwargs)
-        total = len(results)
-        scored = [(hit.docnum, hit.score if hit.score is not None else 0.0) for hit in results]
+        # more than the page, so a group of tied scores around the page is
+        # whole before it is sorted by date; doubled while the last hit fetched
+        # still ties with the page's last
+        fetch = want + limit
+        while True:
+            results = searcher.search(query, limit=fetch, **kwargs)
+            total = len(results)
+            scored = [(hit.docnum, hit.score if hit.score is not None else 0.0) for hit in results]
+            if (
+                sort != "relevance"
+                or len(scored) < fetch
+                or len(scored) < want
+                or round(scored[-1][1], 6) != round(scored[want - 1][1], 6)
+            ):
+                break
+            fetch *= 2
         if sort == "relevance":
-            ordinal = date_ordinals(searcher)
             scored.sort(key=lambda h: (-round(h[1], 6), -ordinal(h[0])))
         docset = results.docs() if total else set()
         return scored[want - limit : want], total, docset
