@@ -19,6 +19,7 @@ import itertools
 import multiprocessing as mp
 import os
 import shutil
+import signal
 import sys
 import time
 import traceback
@@ -34,7 +35,7 @@ from .analysis import DEFAULT_COMPOUNDS, DEFAULT_STEMMER, STEMMERS
 from .article import Article
 from .errors import AnalysisError, ArticleError, IndexStoreError, ZsucheError
 from .schema import SCHEMA_VERSION, article_fields, make_schema
-from .sources import FileResult, read_file, walk
+from .sources import FileResult, content_hash, read_file, walk
 from .store import Current, IndexDir, now_iso, storage_error
 from .writer import FastSegmentWriter
 
@@ -136,6 +137,7 @@ class _Batch:
     """What one writer (process) indexed."""
 
     ids: list[tuple[str, int, str]] = field(default_factory=list)  # (id, docnum, file key)
+    replaced: set[str] = field(default_factory=set)  # new ids that were in the index already
     files: dict[str, int] = field(default_factory=dict)  # file key -> articles added
     failures: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -207,6 +209,7 @@ def _worker(
     parent: int,
 ) -> None:
     """Worker process: index ``files`` into a segment of its own, send it back."""
+    _die_with_parent(parent)
     try:
         ix = _Storage(dirpath).open_index(indexname)
         writer = FastSegmentWriter(ix, _lk=False, compound=False, limitmb=POOL_MB)
@@ -229,6 +232,24 @@ def _worker(
         queue.put(("done", segment, batch))
     except BaseException as exc:  # report everything to the parent
         queue.put(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies (Linux).
+
+    A worker outliving a killed parent would go on writing into the index
+    folder, and could block for ever sending its result to nobody.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover
+            pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(3)
 
 
 class Indexer:
@@ -288,14 +309,18 @@ class Indexer:
     def _build_locked(
         self, files: list[Path], report: Report, articles: list[Article] | None = None
     ) -> None:
-        previous = self._read_current_or_none()
+        try:
+            previous = self._read_current_or_none()
+        except IndexStoreError:
+            # another schema version, or a damaged CURRENT.json: a full build is
+            # what replaces it (the old files stay until the new index is live)
+            previous = None
         stemmer = self.stemmer or (previous.stemmer if previous else DEFAULT_STEMMER)
         if self.compounds is not None:
             compounds = self.compounds
         else:
             compounds = previous.compounds if previous else DEFAULT_COMPOUNDS
         indexname = self.dir.next_indexname()
-        keep = previous.indexname if previous else ""
         try:
             storage = _Storage(str(self.dir.path))
             ix = storage.create_index(make_schema(stemmer, compounds), indexname=indexname)
@@ -307,10 +332,10 @@ class Indexer:
                 Current(indexname, SCHEMA_VERSION, stemmer, compounds, created, created)
             )
         except OSError as exc:
-            self.dir.remove_other_generations(keep)  # drop the half-built generation
+            self.dir.remove_generation(indexname)  # drop the half-built generation
             raise storage_error(self.dir.path, exc) from exc
         except BaseException:
-            self.dir.remove_other_generations(keep)
+            self.dir.remove_generation(indexname)
             raise
         self.dir.remove_other_generations(indexname)
         report.added = len(batch.ids)
@@ -331,18 +356,23 @@ class Indexer:
         """Remove articles by id; unknown ids are failures."""
         report = Report("remove", index_dir=str(self.dir.path))
         start = time.perf_counter()
+        self.dir.read_current()  # no index: say so, without making its folder
         with self.dir.lock(self.wait):
             current = self.dir.read_current()
             ix = self._open(current)
             writer = self._writer(ix)
             try:
+                removed: set[str] = set()
                 with ix.searcher() as searcher:
                     for article_id in ids:
+                        if article_id in removed:
+                            continue
                         if searcher.document_number(id=article_id) is None:
                             report._fail(Problem(article_id, None, "no article with this id"))
                             continue
                         writer.delete_by_term("id", article_id)
-                        report.removed += 1
+                        removed.add(article_id)
+                report.removed = len(removed)
                 self._commit(writer, [], MERGE_SMALL)
             except OSError as exc:
                 writer.cancel()
@@ -359,6 +389,7 @@ class Indexer:
         """Merge all segments into one (faster searches, slower to write)."""
         report = Report("optimize", index_dir=str(self.dir.path))
         start = time.perf_counter()
+        self.dir.read_current()  # no index: say so, without making its folder
         with self.dir.lock(self.wait):
             current = self.dir.read_current()
             ix = self._open(current)
@@ -416,20 +447,18 @@ class Indexer:
                 report.seconds = time.perf_counter() - start
                 return report
             deletions = [("file", k) for k in sorted(changed | set(vanished))]
-            old_counts = {k: known[k][3] for k in changed | set(vanished)}
             try:
+                old_ids = self._ids_of_files(ix, changed | set(vanished))
                 batch = self._write(ix, todo, deletions=deletions, mergetype=MERGE_SMALL)
             except OSError as exc:
                 raise storage_error(self.dir.path, exc) from exc
-            for key in vanished:
-                report.removed += old_counts[key]
-            for key, count in batch.files.items():
-                if key in changed:
-                    report.updated += min(count, old_counts[key])
-                    report.added += max(0, count - old_counts[key])
-                    report.removed += max(0, old_counts[key] - count)
-                else:
-                    report.added += count
+            # by id: an article whose id was in the index (from this file or
+            # another one) is updated, any other new one added, and an old one
+            # whose id no file brought back is removed
+            new_ids = {article_id for article_id, _, _ in batch.ids}
+            report.updated = len(batch.replaced)
+            report.added = len(new_ids) - report.updated
+            report.removed = len(old_ids - new_ids)
             self._touch(current)
             self._finish_report(report, batch, ix)
         report.seconds = time.perf_counter() - start
@@ -473,11 +502,28 @@ class Indexer:
         except OSError as exc:
             raise storage_error(self.dir.path, exc) from exc
 
+    @staticmethod
+    def _ids_of_files(ix: Any, keys: set[str]) -> set[str]:
+        """The ids of the articles the index holds from the files ``keys``."""
+        ids: set[str] = set()
+        if not keys:
+            return ids
+        with ix.searcher() as searcher:
+            for key in keys:
+                for docnum in searcher.document_numbers(file=key):
+                    ids.add(searcher.stored_fields(docnum)["id"])
+        return ids
+
     def _file_states(self, ix: Any) -> dict[str, tuple[int, int, str, int]]:
-        """file key -> (size, mtime_ns, hash, number of articles) for every indexed file."""
+        """file key -> (size, mtime_ns, hash, number of articles) for every indexed file.
+
+        Only live documents count: the terms of deleted documents (an older
+        state of a changed file, a removed article) stay in a segment's term
+        table until it is merged away.
+        """
         out: dict[str, tuple[int, int, str, int]] = {}
         with ix.reader() as reader:
-            for term, info in _terms_with_docfreq(reader, "filestate"):
+            for term, info in _live_terms(reader, "filestate"):
                 parsed = _parse_state(term)
                 if parsed is None:
                     continue
@@ -495,8 +541,11 @@ class Indexer:
             return True
         if st.st_size != size:
             return False
-        result = read_file(path)  # same size, other time: compare contents
-        return result.hash == digest
+        try:  # same size, other time: compare contents
+            data = path.read_bytes()
+        except OSError:
+            return False
+        return content_hash(data) == digest
 
     def _write(
         self,
@@ -523,6 +572,7 @@ class Indexer:
                 with ix.searcher() as searcher:
                     for article_id in new_ids:
                         if searcher.document_number(id=article_id) is not None:
+                            batch.replaced.add(article_id)
                             writer.delete_by_term("id", article_id)
             self._dedupe_segments(batch, segments)
             self._commit(writer, segments, mergetype)
@@ -642,16 +692,34 @@ class Indexer:
                     pass
 
 
-def _terms_with_docfreq(reader: Any, fieldname: str) -> Iterable[tuple[str, int]]:
-    if fieldname not in reader.schema or not reader.indexed_field_names():
+def _live_terms(reader: Any, fieldname: str) -> Iterable[tuple[str, int]]:
+    """(term, number of live documents with it) for the terms of ``fieldname``.
+
+    Terms only deleted documents have are left out. Whoosh's document
+    frequencies count deleted documents too, so segments with deletions are
+    counted posting by posting.
+    """
+    counts: dict[str, int] = {}
+    if fieldname not in reader.schema:
         return []
     try:
-        return [
-            (t.decode("utf-8"), reader.doc_frequency(fieldname, t))
-            for t in reader.lexicon(fieldname)
-        ]
+        for leaf, _base in reader.leaf_readers():
+            if fieldname not in leaf.indexed_field_names():
+                continue
+            deletions = leaf.has_deletions()
+            fmt = leaf.schema[fieldname].format
+            for tbytes in leaf.lexicon(fieldname):
+                if deletions:
+                    matcher = leaf._terms.matcher(fieldname, tbytes, fmt)
+                    n = sum(1 for d in matcher.all_ids() if not leaf.is_deleted(d))
+                else:
+                    n = leaf.doc_frequency(fieldname, tbytes)
+                if n:
+                    term = tbytes.decode("utf-8")
+                    counts[term] = counts.get(term, 0) + n
     except KeyError:
         return []
+    return list(counts.items())
 
 
 def _item_size(item: _Item) -> int:

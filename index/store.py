@@ -163,6 +163,16 @@ class IndexDir:
             pass
         return f"g{max(used, default=0) + 1}"
 
+    def remove_generation(self, name: str) -> None:
+        """Delete the files of generation ``name`` (best effort)."""
+        for fname in _listdir(self.path):
+            m = _GEN_FILE.match(fname)
+            if m and m.group(1) == name:
+                try:
+                    (self.path / fname).unlink()
+                except OSError:
+                    pass
+
     def remove_other_generations(self, keep: str) -> None:
         """Delete the files of every generation but ``keep`` (best effort)."""
         for name in _listdir(self.path):
@@ -183,6 +193,7 @@ class IndexDir:
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise storage_error(self.path, exc) from exc
+        _HELD_LOCKS[fd] = os.getpid()
         try:
             deadline = time.monotonic() + max(0.0, wait)
             while True:
@@ -205,7 +216,30 @@ class IndexDir:
                 pass
             yield
         finally:
-            os.close(fd)  # releases the flock
+            if _HELD_LOCKS.pop(fd, None) == os.getpid():  # not in a forked child
+                os.close(fd)  # releases the flock
+
+
+#: lock file descriptors held by this process (fd -> pid)
+_HELD_LOCKS: dict[int, int] = {}
+
+
+def _forget_locks_in_child() -> None:
+    """A forked child (an indexing worker) must not hold the parent's lock.
+
+    An ``flock`` belongs to the open file, which a fork shares: a worker that
+    outlived its killed parent would keep the index locked.
+    """
+    for fd in list(_HELD_LOCKS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_locks_in_child)
 
 
 def _read_holder(fd: int) -> str:
