@@ -153,6 +153,13 @@ def make_snippet(
     highlights: list[tuple[int, int]] = []
     offset = 0
     for i, (_, frag, fspans) in enumerate(chosen):
+        # one ellipsis between fragments, not "… … …" where a cropped one meets it
+        if i + 1 < len(chosen) and frag.endswith(" …"):
+            frag = frag[:-2]
+            fspans = [(a, min(b, len(frag))) for a, b in fspans if a < len(frag)]
+        if i and frag.startswith("… "):
+            frag = frag[2:]
+            fspans = [(a - 2, b - 2) for a, b in fspans if a >= 2]
         if i:
             text_parts.append(ELLIPSIS)
             offset += len(ELLIPSIS)
