@@ -23,12 +23,14 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import clean_files
 from whoosh.writing import CLEAR, MERGE_SMALL, NO_MERGE, OPTIMIZE, SegmentWriter
 
 from .analysis import DEFAULT_COMPOUNDS, DEFAULT_STEMMER, STEMMERS
@@ -230,6 +232,8 @@ def _worker(
             writer._close_segment()
         writer._tempstorage.destroy()
         queue.put(("done", segment, batch))
+    except OSError as exc:  # disk full, read-only: the parent says it clearly
+        queue.put(("oserror", exc.errno, exc.strerror or str(exc)))
     except BaseException as exc:  # report everything to the parent
         queue.put(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
 
@@ -286,8 +290,7 @@ class Indexer:
         report = Report("index", index_dir=str(self.dir.path))
         start = time.perf_counter()
         files = self._collect(paths, report)
-        with self.dir.lock(self.wait):
-            self._clean_temp()
+        with self._locked():
             self._build_locked(files, report)
         report.seconds = time.perf_counter() - start
         return report
@@ -300,8 +303,7 @@ class Indexer:
         """
         report = Report("index", index_dir=str(self.dir.path))
         start = time.perf_counter()
-        with self.dir.lock(self.wait):
-            self._clean_temp()
+        with self._locked():
             self._build_locked([], report, articles=list(articles))
         report.seconds = time.perf_counter() - start
         return report
@@ -357,7 +359,7 @@ class Indexer:
         report = Report("remove", index_dir=str(self.dir.path))
         start = time.perf_counter()
         self.dir.read_current()  # no index: say so, without making its folder
-        with self.dir.lock(self.wait):
+        with self._locked():
             current = self.dir.read_current()
             ix = self._open(current)
             writer = self._writer(ix)
@@ -375,10 +377,10 @@ class Indexer:
                 report.removed = len(removed)
                 self._commit(writer, [], MERGE_SMALL)
             except OSError as exc:
-                writer.cancel()
+                _abandon(writer, ix)
                 raise storage_error(self.dir.path, exc) from exc
             except BaseException:
-                writer.cancel()
+                _abandon(writer, ix)
                 raise
             self._touch(current)
             report.articles = ix.doc_count()
@@ -390,17 +392,17 @@ class Indexer:
         report = Report("optimize", index_dir=str(self.dir.path))
         start = time.perf_counter()
         self.dir.read_current()  # no index: say so, without making its folder
-        with self.dir.lock(self.wait):
+        with self._locked():
             current = self.dir.read_current()
             ix = self._open(current)
             writer = self._writer(ix)
             try:
                 self._commit(writer, [], OPTIMIZE)
             except OSError as exc:
-                writer.cancel()
+                _abandon(writer, ix)
                 raise storage_error(self.dir.path, exc) from exc
             except BaseException:
-                writer.cancel()
+                _abandon(writer, ix)
                 raise
             self._touch(current)
             report.articles = ix.doc_count()
@@ -415,8 +417,7 @@ class Indexer:
         report = Report(operation, index_dir=str(self.dir.path))
         start = time.perf_counter()
         files = self._collect(paths, report)
-        with self.dir.lock(self.wait):
-            self._clean_temp()
+        with self._locked():
             current = self._read_current_or_none()
             if current is None:
                 # nothing to update yet: this is a first build
@@ -577,10 +578,7 @@ class Indexer:
             self._dedupe_segments(batch, segments)
             self._commit(writer, segments, mergetype)
         except BaseException:
-            try:
-                writer.cancel()
-            except Exception:
-                pass
+            _abandon(writer, ix)
             raise
         return batch
 
@@ -630,6 +628,8 @@ class Indexer:
                     batch.files.update(part.files)
                     batch.failures.extend(part.failures)
                     batch.warnings.extend(part.warnings)
+                elif msg[0] == "oserror":
+                    raise storage_error(self.dir.path, OSError(msg[1], msg[2]))
                 else:
                     raise IndexStoreError(f"an indexing worker failed: {msg[1]}")
         finally:
@@ -675,6 +675,18 @@ class Indexer:
         current.updated = now_iso()
         self.dir.write_current(current)
 
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the write lock; clear temp files of killed writers before the
+        work and this writer's own after it (Whoosh leaves a column writer's
+        temp folder behind)."""
+        with self.dir.lock(self.wait):
+            self._clean_temp()
+            try:
+                yield
+            finally:
+                self._clean_temp()
+
     def _clean_temp(self) -> None:
         """Remove temp folders and files left by killed writers (lock held)."""
         try:
@@ -690,6 +702,19 @@ class Indexer:
                     path.unlink()
                 except OSError:
                     pass
+
+
+def _abandon(writer: SegmentWriter, ix: Any) -> None:
+    """After a failed write: cancel ``writer`` and delete the files of segments
+    that no committed table of contents names (they may fill a full disk)."""
+    try:
+        writer.cancel()
+    except Exception:
+        pass
+    try:
+        clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
+    except Exception:
+        pass
 
 
 def _live_terms(reader: Any, fieldname: str) -> Iterable[tuple[str, int]]:

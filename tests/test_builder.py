@@ -57,7 +57,12 @@ def article_count(index: Path) -> int:
 
 
 def assert_sound(index: Path, expected_ids: set[str] | None = None) -> None:
-    """The index passes check(); with ``expected_ids``, it holds exactly those."""
+    """The index passes check(); with ``expected_ids``, it holds exactly those.
+
+    No writer's temp files are left in the folder.
+    """
+    leftovers = [p.name for p in index.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
     with SearchEngine(index) as engine:
         report = engine.check()
         assert report.ok, report.problems
