@@ -15,6 +15,7 @@ commit once. A process killed at any point leaves the last commit intact.
 
 from __future__ import annotations
 
+import io
 import itertools
 import multiprocessing as mp
 import os
@@ -706,15 +707,68 @@ class Indexer:
 
 def _abandon(writer: SegmentWriter, ix: Any) -> None:
     """After a failed write: cancel ``writer`` and delete the files of segments
-    that no committed table of contents names (they may fill a full disk)."""
+    that no committed table of contents names (they may fill a full disk).
+
+    Whoosh's ``cancel`` stops at the first error (a full disk fails it too),
+    leaving the writer's files open (their space is not freed while they are)
+    and its lock held for the rest of the process; both are let go here.
+    """
     try:
         writer.cancel()
     except Exception:
         pass
+    _close_files(writer)
+    lock = getattr(writer, "writelock", None)
+    if lock is not None and getattr(lock, "fd", None) is not None:
+        try:
+            lock.release()
+        except Exception:
+            pass
+    try:
+        writer._tempstorage.destroy()
+    except Exception:
+        pass
+    writer.is_closed = True
     try:
         clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
     except Exception:
         pass
+
+
+#: the parts of a writer that hold its files (the schema, the index, and the
+#: in-memory postings are not searched)
+_FILE_HOLDERS = (
+    "whoosh.codec",
+    "whoosh.filedb",
+    "whoosh.writing",
+    "whoosh.externalsort",
+    "whoosh.columns",
+    "whoosh.util",
+    "index.writer",
+)
+_NOT_FILE_HOLDERS = frozenset({"schema", "ix", "storage", "_german", "_lengths", "_segments"})
+
+
+def _close_files(root: Any) -> None:
+    """Close every file object reachable from ``root`` (a failed writer)."""
+    seen: set[int] = set()
+    todo: list[Any] = [root]
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, io.IOBase):
+            try:
+                obj.close()
+            except Exception:
+                pass
+        elif isinstance(obj, (list, tuple, set)):
+            todo.extend(obj)
+        elif isinstance(obj, dict):
+            todo.extend(obj.values())
+        elif type(obj).__module__.startswith(_FILE_HOLDERS) and hasattr(obj, "__dict__"):
+            todo.extend(v for k, v in vars(obj).items() if k not in _NOT_FILE_HOLDERS)
 
 
 def _live_terms(reader: Any, fieldname: str) -> Iterable[tuple[str, int]]:
