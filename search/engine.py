@@ -49,6 +49,8 @@ MAX_LIMIT = 1000
 MAX_PAGE = 10_000
 #: fewer hits than this and a did-you-mean suggestion is looked for
 SUGGEST_BELOW = 3
+#: a did-you-mean looks at most at this many words (each scans the vocabulary)
+SUGGEST_WORDS = 10
 FACET_NAMES = ("tags", "authors", "sources", "months")
 FACET_TOP = 20
 
@@ -311,7 +313,7 @@ class SearchEngine:
     def _suggest(self, reader: Any, parsed: q.ParsedQuery) -> str | None:
         """The query with misspelt words replaced by the index's own words."""
         replacements: list[tuple[int, int, str]] = []
-        for node in _suggestable_words(parsed.tree):
+        for node in _suggestable_words(parsed.tree)[:SUGGEST_WORDS]:
             term = self.analysis.query_term(node.text)
             if not term or len(term) < 4 or term.isdigit():
                 continue

@@ -57,6 +57,9 @@ OPERATORS = {"AND": "AND", "UND": "AND", "OR": "OR", "ODER": "OR", "NOT": "NOT",
 MAX_QUERY_CHARS = 10_000
 MAX_TERMS = 200
 MAX_DEPTH = 32
+#: wildcards and fuzzy words are expanded against the vocabulary: each costs
+#: as much as many plain words
+MAX_EXPANDING = 8
 
 
 # -- the tree -----------------------------------------------------------------
@@ -431,7 +434,27 @@ def parse(query: str) -> ParsedQuery:
         )
     parser = _Parser(text, toks)
     tree = parser.parse()
+    expanding = [n for n in _leaves(tree) if isinstance(n, (Prefix, Fuzzy))]
+    if len(expanding) > MAX_EXPANDING:
+        raise QueryError(
+            text,
+            f"the query has {len(expanding)} wildcard or fuzzy words (* and ~); "
+            f"at most {MAX_EXPANDING} are allowed",
+            position=expanding[MAX_EXPANDING].pos,
+            hint="use fewer * and ~",
+        )
     return ParsedQuery(text, tree, parser.explicit_ops)
+
+
+def _leaves(node: Node) -> list[Node]:
+    """Every leaf of a tree, excluded ones too."""
+    if isinstance(node, InField):
+        return _leaves(node.node)
+    if isinstance(node, Not):
+        return _leaves(node.item)
+    if isinstance(node, (And, Or)):
+        return [leaf for item in node.items for leaf in _leaves(item)]
+    return [node]
 
 
 def parse_plain(text: str) -> ParsedQuery:
