@@ -37,7 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {exc.pointer().replace(chr(10), chr(10) + '  ')}", file=sys.stderr)
         return EXIT_USAGE
     except ZsucheError as exc:
-        _error(exc.message, exc.hint)
+        # one line: scripts read the first line of stderr
+        message = " ".join(exc.message.split())
+        hint = " ".join(exc.hint.split())
+        print(f"zsuche: error: {message}" + (f" ({hint})" if hint else ""), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("zsuche: interrupted", file=sys.stderr)
@@ -141,13 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("search", cmd_search, "search the index")
     p.add_argument("query", help="the query (see README: phrases, -exclude, ODER, titel:, …)")
-    p.add_argument("--limit", type=int, default=10, help="hits per page (default 10)")
-    p.add_argument("--page", type=int, default=1)
+    p.add_argument(
+        "--limit", type=_bounded(1, MAX_LIMIT), default=10, help="hits per page (default 10)"
+    )
+    p.add_argument("--page", type=_bounded(1, MAX_PAGE), default=1)
     p.add_argument("--tag", action="append", default=[], help="only articles with this tag")
     p.add_argument("--author", action="append", default=[], help="only this author's articles")
     p.add_argument("--source", action="append", default=[], help="only this source")
-    p.add_argument("--since", help="from this date (YYYY-MM-DD, YYYY-MM or YYYY)")
-    p.add_argument("--until", help="up to this date, inclusive")
+    p.add_argument(
+        "--since", type=_date_arg, help="from this date (YYYY-MM-DD, YYYY-MM or YYYY)"
+    )
+    p.add_argument("--until", type=_date_arg, help="up to this date, inclusive")
     p.add_argument("--sort", choices=("relevance", "date", "recency"), default="relevance")
     p.add_argument("--facets", action="store_true", help="counts by tag, author, source, month")
     p.add_argument("--no-snippets", action="store_true")
@@ -157,13 +164,47 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("similar", cmd_similar, "articles like the given one")
     p.add_argument("id")
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--limit", type=_bounded(1, MAX_LIMIT), default=10)
     p.add_argument("--json", action="store_true")
 
     p = command("show", cmd_show, "print a whole article")
     p.add_argument("id")
     p.add_argument("--json", action="store_true")
     return parser
+
+
+#: the engine's bounds (search.engine imports Whoosh, so they are repeated here)
+MAX_LIMIT = 1000
+MAX_PAGE = 10_000
+
+
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high:,}, not {value:,}")
+        return value
+
+    return convert
+
+
+def _date_arg(text: str) -> str:
+    """An argparse type: a date as ``--since``/``--until`` take it (checked here,
+    so a bad one is a usage error naming the option)."""
+    from .query import parse_date
+
+    try:
+        parse_date(text)
+    except QueryError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{exc.reason}: {text!r} (use YYYY-MM-DD, YYYY-MM or YYYY)"
+        ) from None
+    return text
 
 
 def _write_options(p: argparse.ArgumentParser) -> None:
@@ -246,7 +287,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         tokens = [t.to_dict() for t in analysis.tokens(text, query=args.query)]
     else:
         fields = ", ".join((*TEXT_FIELDS, "tag", "author", "source"))
-        raise QueryError(args.field, "unknown field", hint=f"one of {fields}")
+        print(
+            f"zsuche analyze: error: unknown field {args.field!r} (one of {fields})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if args.json:
         _print_json(tokens)
     else:
@@ -436,7 +481,7 @@ def _print_results(results: Any, out: TextIO) -> None:
     shown = len(results.hits)
     first = (results.page - 1) * results.limit + 1
     print(
-        f"{results.total} hits for {results.query!r}"
+        f"{results.total} {'hit' if results.total == 1 else 'hits'} for {results.query!r}"
         + (f", showing {first}-{first + shown - 1}" if shown else "")
         + f" (page {results.page} of {results.pages}, {results.seconds * 1000:.0f} ms)",
         file=out,
