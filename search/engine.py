@@ -317,7 +317,11 @@ class SearchEngine:
             term = self.analysis.query_term(node.text)
             if not term or len(term) < 4 or term.isdigit():
                 continue
-            df = _df(reader, term)
+            # how common the word is, also in its joined form (Home-Office is
+            # found as homeoffic; its main term is home-offic)
+            tokens = self.analysis.tokens(node.text, query=True)
+            joined = [t.text for t in tokens if t.kind == "joined"]
+            df = max(_df(reader, t) for t in [term, *joined])
             # a word the index lacks may become any indexed word (Ishbia -> Ishiba,
             # found in one article); a rare word only a much more common one
             least = 1 if df == 0 else max(3, df * 10 + 1)

@@ -261,6 +261,7 @@ def test_article_without_date_sorts_last_by_date(twins: SearchEngine) -> None:
         ("Ishbia", "Ishiba"),
         ("Ishbia Japan", "Ishiba Japan"),
         ("titel:Südkora", "titel:Südkorea"),
+        ("Homeofice", "Homeoffice"),
     ],
 )
 def test_did_you_mean(engine: SearchEngine, query: str, suggestion: str) -> None:
@@ -272,6 +273,8 @@ def test_did_you_mean(engine: SearchEngine, query: str, suggestion: str) -> None
 
 def test_no_suggestion_for_good_or_exact_words(engine: SearchEngine) -> None:
     assert engine.search("Südkorea").suggestion is None
+    # found through its joined form (homeoffic): nothing to correct
+    assert engine.search("Home-Office").suggestion is None
     assert engine.search("quelle:taz.de").suggestion is None  # an exact value, not a word
     assert engine.search("Ishbia", suggest=False).suggestion is None
 
