@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -80,13 +81,20 @@ def parse_record(
         raise ArticleError(
             path, f"not valid JSON: {exc.msg} at column {exc.colno}", line=number
         ) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        reason = str(exc).split(":", 1)[0]
+        raise ArticleError(path, f"not valid JSON: {reason}", line=number) from None
+    except RecursionError:
+        raise ArticleError(path, "not valid JSON: nested too deeply", line=number) from None
     if not isinstance(obj, dict):
         raise ArticleError(path, f"expected a JSON object, got {type(obj).__name__}", line=number)
     notes = list(warnings or ())
     article_id = obj.get("id")
     if isinstance(article_id, (int, float)) and not isinstance(article_id, bool):
         article_id = str(article_id)
-    if not isinstance(article_id, str) or not article_id.strip():
+    if isinstance(article_id, str):
+        article_id = _clean(article_id).strip()
+    if not isinstance(article_id, str) or not article_id:
         raise ArticleError(
             path, "missing or empty `id`", line=number, hint="every article needs a unique id"
         )
@@ -107,7 +115,7 @@ def parse_record(
             )
     kicker, headline = split_title(title)
     return Article(
-        id=clean_text(article_id.strip()),
+        id=article_id,
         title=title,
         source=_text(obj, "source", path, number) or default_source,
         kicker=kicker,
@@ -136,6 +144,17 @@ def parse_iso_date(value: Any) -> dt.date | None:
         return None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(value: str) -> str:
+    """:func:`clean_text`, and lone surrogates (``"\\ud83d"`` escapes in JSON, which
+    no UTF-8 file can hold) replaced by U+FFFD."""
+    if not value.isascii() and _SURROGATE.search(value):
+        value = _SURROGATE.sub("\ufffd", value)
+    return clean_text(value)
+
+
 def _text(obj: dict[str, Any], key: str, path: str | Path, number: int) -> str:
     value = obj.get(key)
     if value is None:
@@ -146,7 +165,7 @@ def _text(obj: dict[str, Any], key: str, path: str | Path, number: int) -> str:
         raise ArticleError(
             path, f"`{key}` must be a string, got {type(value).__name__}", line=number
         )
-    return " ".join(clean_text(value).split(" ")).strip()
+    return _clean(value).strip()
 
 
 def _strings(obj: dict[str, Any], key: str, path: str | Path, number: int) -> list[str]:
@@ -159,7 +178,7 @@ def _strings(obj: dict[str, Any], key: str, path: str | Path, number: int) -> li
     seen: set[str] = set()
     out: list[str] = []
     for item in items:
-        clean = clean_text(item).strip()
+        clean = _clean(item).strip()
         if clean and clean.casefold() not in seen:
             seen.add(clean.casefold())
             out.append(clean)

@@ -8,7 +8,9 @@ explicitly on the command line is always read: as JSON Lines if it ends in
 ``.jsonl``, else as a taz text file.
 
 Symbolic links that lead out of the folder being searched are not followed
-unless ``follow_symlinks`` is set; links to places inside it are read once.
+unless ``follow_symlinks`` is set (each such link is reported); links to
+places inside it are read once, under the real file's name where the walk
+reaches that file itself.
 """
 
 from __future__ import annotations
@@ -64,6 +66,10 @@ def walk(
 def _walk_dir(root: Path, follow: bool, seen: set[Path]) -> Iterator[Path | ArticleError]:
     root_real = root.resolve()
     visited_dirs: set[Path] = {root_real}
+    # links to files inside the folder: read at the end, and only when the
+    # walk did not reach the file itself (so its id is the real file's stem,
+    # whatever the link's name sorts like)
+    inner_links: list[tuple[Path, Path]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=follow):
         here = Path(dirpath)
         keep = []
@@ -80,8 +86,9 @@ def _walk_dir(root: Path, follow: bool, seen: set[Path]) -> Iterator[Path | Arti
                         hint="pass --follow-symlinks to read it",
                     )
                     continue
-                if target in visited_dirs or not follow:
-                    # inside the tree: it is read where it really is
+                if _inside(target, root_real) or target in visited_dirs:
+                    # inside the tree: it is read where it really is (also
+                    # with follow_symlinks); a folder outside it only once
                     continue
                 visited_dirs.add(target)
             keep.append(d)
@@ -102,11 +109,18 @@ def _walk_dir(root: Path, follow: bool, seen: set[Path]) -> Iterator[Path | Arti
                 if not target.exists():
                     yield ArticleError(f, "broken symbolic link")
                     continue
+                if _inside(target, root_real):
+                    inner_links.append((f, target))
+                    continue
             real = f.resolve()
             if real in seen:
                 continue
             seen.add(real)
             yield f
+    for link, target in inner_links:
+        if target not in seen:
+            seen.add(target)
+            yield link
 
 
 def _inside(path: Path, root: Path) -> bool:

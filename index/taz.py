@@ -60,9 +60,11 @@ _MONTHS = {
 _DATE_WORDS = re.compile(r"(\d{1,2})\.?\s+([A-Za-zÄÖÜäöü]{3,9})\.?\s+(\d{4})")
 _DATE_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?")
 _DATE_DOTS = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-_LINK_TARGET = re.compile(r"\[(\d+)\]\s*(.*)")
-_INLINE_LINK = re.compile(r"\[(\d+)\]\[([^\]\[]*)\]")
-_OPEN_LINK = re.compile(r"\[(\d+)\]\[")
+# link numbers: ASCII digits, at most 9 (int() refuses numbers of more than
+# 4,300 digits, and no article has a billion links)
+_LINK_TARGET = re.compile(r"\[([0-9]{1,9})\]\s*(.*)")
+_INLINE_LINK = re.compile(r"\[([0-9]{1,9})\]\[([^\]\[]*)\]")
+_OPEN_LINK = re.compile(r"\[([0-9]{1,9})\]\[")
 _DATELINE = re.compile(
     r"([A-ZÄÖÜ][\w.\-/'’ ]{0,48}?)\s+(?:taz|dpa|afp|ap|rtr|reuters|epd|kna|dts)\s*\|\s+"
 )
@@ -235,6 +237,8 @@ def _parse(
         )
     head = first[1:].strip()
     source, sep, title = head.partition(" -- ")
+    if not sep and head.endswith(" --"):  # `# taz.de -- ` with the title missing
+        source, sep, title = head[:-3], " -- ", ""
     if not sep:
         source, title = "", head
         warnings.append(f"line {i + 1}: title line has no `SOURCE -- `; source left empty")
