@@ -105,11 +105,14 @@ class IndexDir:
         try:
             raw = self.current_path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            if self.path.exists() and any(self.path.glob("*.toc")):
+            tocs = [name for name in _listdir(self.path) if name.endswith(".toc")]
+            if any(not _GEN_FILE.match(name) for name in tocs):
                 raise SchemaVersionError(
                     f"{self.path} holds an index without {CURRENT} (an older layout)"
                 ) from None
-            raise IndexNotFoundError(f"no index at {self.path}") from None
+            # generation files without CURRENT.json: the first build was stopped
+            unfinished = " (a first build did not finish)" if tocs else ""
+            raise IndexNotFoundError(f"no index at {self.path}{unfinished}") from None
         except OSError as exc:
             raise IndexStoreError(f"cannot read {self.current_path}: {exc.strerror}") from exc
         try:

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -121,3 +127,130 @@ def touch(path: Path, *, seconds: float = 10.0) -> None:
     """Move a file's modification time ``seconds`` into the future (contents unchanged)."""
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + int(seconds * 1e9)))
+
+
+# -- writer processes (crash and concurrency tests) ---------------------------------
+REPO = Path(__file__).resolve().parent.parent
+
+#: the writer: runs the operations in argv[2] (JSON) and prints each commit
+WRITER = r"""
+import json, sys
+from index import builder
+from index.builder import Indexer
+
+index, plan = sys.argv[1], json.loads(sys.argv[2])
+if plan.get("parallel_min"):
+    builder.PARALLEL_MIN_FILES = plan["parallel_min"]
+if plan.get("unfixed"):  # only to show what the test catches
+    from index import store
+    class _Forget(dict):
+        def __setitem__(self, k, v): pass
+    store._HELD_LOCKS = _Forget()
+    builder._die_with_parent = lambda parent: None
+print("STARTED", flush=True)
+
+
+def progress(total, done):
+    print("WORKING", total, flush=True)  # the lock is held, the writing begins
+    return lambda n: None
+
+
+for op, paths in plan["ops"]:
+    indexer = Indexer(index, procs=plan.get("procs", 1), progress=progress)
+    if op == "optimize":
+        report = indexer.optimize()
+    elif op == "update":
+        report = indexer.update(paths[0])
+    else:  # build, add, remove (paths are ids)
+        report = getattr(indexer, op)(paths)
+    assert report.failed == 0, report.failures
+    print("COMMITTED", report.articles, flush=True)
+print("DONE", flush=True)
+"""
+
+#: holds the write lock until killed
+LOCK_HOLDER = r"""
+import sys, time
+from index.store import IndexDir
+
+with IndexDir(sys.argv[1]).lock():
+    print("LOCKED", flush=True)
+    time.sleep(60)
+"""
+
+
+class Writer:
+    """A writer subprocess whose output lines can be waited for."""
+
+    def __init__(self, script: str, *args: str) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", script, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env=env,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.strip())
+        self.lines.put("")  # end of output
+
+    def wait_for(self, prefix: str, count: int = 1, timeout: float = 60.0) -> None:
+        """Wait until ``count`` lines starting with ``prefix`` have been printed."""
+        deadline = time.monotonic() + timeout
+        while sum(line.startswith(prefix) for line in self.seen) < count:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no {prefix!r} line from the writer") from None
+            if line == "":
+                raise AssertionError(f"writer ended: {self.finish()}")
+            self.seen.append(line)
+
+    def kill_only(self) -> None:
+        """SIGKILL the writer (if it still runs) and wait for it to die.
+
+        Its output is not read to the end: processes it forked may hold the pipe.
+        """
+        try:
+            os.kill(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(timeout=30)
+
+    def kill(self) -> None:
+        """SIGKILL the writer (if it still runs) and collect its output."""
+        self.kill_only()
+        self._reader.join(timeout=10)
+        while True:
+            try:
+                line = self.lines.get_nowait()
+            except queue.Empty:
+                break
+            if line:
+                self.seen.append(line)
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            if pipe is not None:
+                pipe.close()
+
+    def finish(self) -> str:
+        _out, err = self.proc.communicate(timeout=60)
+        return err
+
+    def committed(self) -> list[int]:
+        return [int(line.split()[1]) for line in self.seen if line.startswith("COMMITTED")]
+
+
+def writer(index: Path, ops: list[tuple[str, list[Any]]], **plan: Any) -> Writer:
+    """A writer process running ``ops`` ((operation, paths or ids) pairs) on ``index``."""
+    plan["ops"] = [(op, [str(p) for p in paths]) for op, paths in ops]
+    return Writer(WRITER, str(index), json.dumps(plan))

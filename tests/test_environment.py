@@ -110,13 +110,27 @@ def test_other_schema_version_is_refused(
     assert all(n.startswith((live, f"_{live}")) for n in index_files(index) - {"CURRENT.json"})
 
 
-def test_older_layout_without_current_is_refused(small: tuple[Path, Path]) -> None:
-    index, folder = small
-    (index / "CURRENT.json").unlink()
+def test_older_layout_without_current_is_refused(tmp_path: Path) -> None:
+    index = tmp_path / "old"
+    index.mkdir()
+    (index / "_MAIN_3.toc").write_bytes(b"\0" * 16)  # Whoosh's own naming, no CURRENT.json
     with pytest.raises(SchemaVersionError, match="older layout") as info:
         SearchEngine(index)
     assert REBUILD in str(info.value)
+    folder = tmp_path / "articles"
+    write_articles(folder, range(5))
     build(index, folder)
+    assert_intact(index, 5)
+
+
+def test_generation_without_current_is_an_unfinished_build(small: tuple[Path, Path]) -> None:
+    """What a first build killed before switching CURRENT.json leaves."""
+    index, folder = small
+    (index / "CURRENT.json").unlink()
+    with pytest.raises(IndexNotFoundError, match="a first build did not finish"):
+        SearchEngine(index)
+    report = Indexer(index, procs=1).add([folder])
+    assert report.added == 5
     assert_intact(index, 5)
 
 
