@@ -50,12 +50,18 @@ DEFAULT_COMPOUNDS = True
 #: longest term indexed; longer "words" (URLs, garbage) are skipped
 MAX_TERM = 64
 
-_JOIN = "[-‐‑.,'’ʼ" + INVISIBLE + "]"
+_JOIN = "[-‐‑_.,'’ʼ]"
+#: letters and digits, combining marks (text not in NFC) and the invisible
+#: characters that may sit inside a word (soft hyphen, zero-width marks)
+_W = "(?:[^\\W_]|[\u0300-\u036f" + INVISIBLE + "])"
 #: a token: ``z. B.``-style abbreviations, or word characters joined by
-#: hyphens, dots, commas, apostrophes and invisible characters, with an
-#: optional gender suffix (``Bürger*innen``, ``Lehrer:in``)
-TOKEN_RE = re.compile(rf"[a-zäöü]\.\ [a-zA-ZÄÖÜ]\.(?!\w)|\w+(?:{_JOIN}\w+|[*:/]in(?:nen)?\b)*")
-_HYPHENS = re.compile(r"[-‐‑]")
+#: hyphens, underscores, dots, commas and apostrophes, with an optional
+#: gender suffix (``Bürger*innen``, ``Lehrer:in``)
+TOKEN_RE = re.compile(
+    rf"[a-zäöüZUDVS]\.\ [a-zA-ZÄÖÜ]\.(?!\w)"
+    rf"|[^\W_]{_W}*(?:{_JOIN}[^\W_]{_W}*|[*:/]in(?:nen)?\b)*"
+)
+_HYPHENS = re.compile(r"[-‐‑_]")
 _DOTS = re.compile(r"[.,]")
 _GENDER_MARK = re.compile(r"[*:/](innen|in)$")
 _HAS_DIGIT = re.compile(r"\d")
@@ -168,6 +174,8 @@ class GermanAnalysis:
         if gender:
             base = surface[: gender.start()]
             male = self.word_terms(base, parts=parts)
+            if not parts:  # a query for Bürger*innen searches Bürger, which both forms have
+                return male[:1]
             female = self.word_terms(base + gender.group(1), parts=parts)
             return tuple(dict.fromkeys(t for t in (*male, *female) if t))
         if fold_stopword(surface) in STOPWORDS:
@@ -180,7 +188,7 @@ class GermanAnalysis:
         main = self.stem(folded)
         if not self.compounds or not parts:
             return (main,)
-        found = self.splitter.parts(folded)
+        found = self.splitter.parts(folded, lowercase=surface[:1].islower())
         if not found:
             return (main,)
         stems = [main]
@@ -208,7 +216,7 @@ class GermanAnalysis:
         return entry
 
     def _token_entry(self, token: str, parts: bool) -> _Entry:
-        if token.isalpha():  # the common case: one plain word
+        if token.isalpha() and token.isprintable():  # the common case: one plain word
             n = len(token)
             terms = self.word_terms(token, parts=parts)
             return 1, tuple((0, t, 0, n, "part" if i else "word") for i, t in enumerate(terms))
@@ -223,7 +231,7 @@ class GermanAnalysis:
             for i, t in enumerate(terms):
                 items.append((pos, t, start, end, "word" if i == 0 else "part"))
             pos += 1
-        words = [p for p, _, _ in pieces]
+        words = [_GENDER_MARK.sub(r"\1", p) for p, _, _ in pieces]
         if len(words) > 1 and _HYPHENS.search(token) and not _NUMBER.fullmatch(token):
             folded = "".join(fold(w) for w in words)
             if 2 <= len(folded) <= MAX_TERM and not any(t == folded for _, t, _, _, _ in items):
@@ -293,7 +301,7 @@ def _pieces(token: str) -> list[tuple[str, int, int]]:
     (``1,5``, ``26.08.2025``) and abbreviations (``z.B``, ``U.S.A``), which
     stay one word. Returns (word, start, end) tuples.
     """
-    if not any(c in token for c in "-‐‑.,"):
+    if not any(c in token for c in "-‐‑_.,"):
         return [(token, 0, len(token))]
     out: list[tuple[str, int, int]] = []
     start = 0

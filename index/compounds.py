@@ -50,6 +50,8 @@ LEXICON_MIN_ZIPF = 2.0
 LINKS = {"s": 0.0, "es": 0.5, "n": 0.2, "en": 0.2, "ens": 0.3, "ns": 0.3}
 DROPPED_E_PENALTY = 0.3
 S_AFTER_E_PENALTY = 0.3
+#: a lower-case word this frequent is a verb or adjective form, never split
+LOWERCASE_MAX_ZIPF = 3.0
 #: a split wins when its parts' mean zipf is above the whole word's minus this
 WHOLE_MARGIN = 0.1
 
@@ -72,6 +74,22 @@ NOT_PARTS = frozenset(
 )
 
 _VOWELS = frozenset("aeiouy")
+#: three-letter words are parts only from this list (folded): short words
+#: otherwise cut ordinary words into nonsense (eng+land, geh+orte)
+THREE_LETTER_PARTS = frozenset(
+    """
+    amt arm art arzt bad bau bau bus dom eis ehe erz fan fax gas gen gut hof hut
+    kai kot kuh lob los mai mal mut not obst ohr ort ost pol pkw rad rat rat reh
+    rot ruf see sex sog tag tal tat tee tor tod tur typ uhr ufo uni weg wal wut
+    zoo zug alt neu box job kur mix pop ski tal akw abc ddr spd cdu csu fdp afd ezb
+    """.split()
+)
+#: three-letter modifiers that drop an -e (Erdgas <- Erde); other three-letter
+#: stems would make words of prefixes (geb+e, red+e)
+SHORT_DROPPED_E = frozenset(("erd",))
+#: heads that only count after a linking element: otherwise they are the
+#: participle ending of a verb (folgende, laufenden), not the word Ende
+LINKED_HEADS = frozenset(("ende", "enden", "endes"))
 _LINKS_BY_LAST = {last: tuple(link for link in LINKS if link.endswith(last)) for last in ("s", "n")}
 #: never a head: Ministerinnen is a form of Minister, not Minister + innen
 FEMININE_ENDINGS = frozenset(("innen", "inne"))
@@ -194,8 +212,16 @@ class Splitter:
         self._memo: dict[str, tuple[float, int, _Tree] | None] = {}
         self._cache: dict[str, tuple[str, ...]] = {}
 
-    def parts(self, word: str) -> tuple[str, ...]:
-        """The parts of a folded word (empty when it stays whole)."""
+    def parts(self, word: str, *, lowercase: bool = False) -> tuple[str, ...]:
+        """The parts of a folded word (empty when it stays whole).
+
+        ``lowercase`` says the word was written in lower case: then it is no
+        noun, and if it is a frequent word itself (a verb form such as
+        ``bestellen`` or ``profitieren``) it stays whole; rarer lower-case
+        words (``klimaneutral``) are split like nouns.
+        """
+        if lowercase and self._zipf.get(word, 0.0) >= LOWERCASE_MAX_ZIPF:
+            return ()
         cached = self._cache.get(word)
         if cached is not None:
             return cached
@@ -275,14 +301,21 @@ class Splitter:
                             if link == "s" and base[-1] == "e":
                                 penalty = S_AFTER_E_PENALTY  # Fugen-s rarely follows -e
                             options.append((i - k, link, z - penalty))
-            z = good_e(mod)  # a dropped -e: Schulbuch <- Schule
-            if z is not None:
-                options.append((i + 1, "-e", z - DROPPED_E_PENALTY))
-            if not options:
-                continue
+            if (
+                (i >= 4 or mod in SHORT_DROPPED_E)
+                and mod not in NOT_PARTS
+                and mod not in _STOP_FOLDED
+            ):
+                z = good_e(mod)  # a dropped -e: Schulbuch <- Schule
+                if z is not None:
+                    options.append((i + 1, "-e", z - DROPPED_E_PENALTY))
             head = w[i:]
-            if head in FEMININE_ENDINGS:
+            if not options or head in FEMININE_ENDINGS:
                 continue
+            if head in LINKED_HEADS:
+                options = [o for o in options if o[1] and o[1] != "-e"]
+                if not options:
+                    continue
             h = self._head(head)
             if h is None:
                 continue
@@ -310,6 +343,8 @@ def _masculine_base(word: str) -> str | None:
 
 def _good_part(s: str, z: float) -> bool:
     if len(s) < MIN_PART or s in NOT_PARTS or s in _STOP_FOLDED:
+        return False
+    if len(s) == 3 and s not in THREE_LETTER_PARTS:
         return False
     if _VOWELS.isdisjoint(s):
         return False

@@ -24,14 +24,13 @@ _DROP = dict.fromkeys(map(ord, INVISIBLE + APOSTROPHES + "."), None)
 @lru_cache(maxsize=1 << 18)
 def fold(word: str) -> str:
     """Fold a word for matching: ``"Straße"`` → ``"strasse"``, ``"Zölle"`` → ``"zolle"``."""
-    w = word.casefold()
+    w = word.translate(_DROP).casefold()
     if not w.isascii():
         w = unicodedata.normalize("NFKD", w)
-        w = "".join(c for c in w if not unicodedata.combining(c))
+        w = "".join(c for c in w if not unicodedata.combining(c)).casefold().translate(_DROP)
         # letters NFKD does not decompose
         w = w.replace("ø", "o").replace("æ", "ae").replace("œ", "oe").replace("ł", "l")
         w = w.replace("đ", "d").replace("ı", "i")
-    w = w.translate(_DROP)
     if "e" in w and ("ae" in w or "oe" in w or "ue" in w):
         w = _fold_transcriptions(w)
     return w
@@ -69,7 +68,10 @@ def fold_stopword(word: str) -> str:
 
     Umlauts are kept so that ``über`` is a stopword but ``Uber`` is not.
     """
-    return word.casefold().translate(_DROP)
+    w = word.casefold().translate(_DROP)
+    if not w.isascii():
+        w = unicodedata.normalize("NFC", w)
+    return w
 
 
 # German stopwords: articles, pronouns, prepositions, conjunctions, auxiliary

@@ -28,6 +28,11 @@ from .ranking import DEFAULT_FIELDS, FIELD_BOOSTS
 MAX_EXPANSION = 256
 #: at most this many words are looked at for one wildcard
 MAX_SCAN = 50_000
+#: extra weight of two neighbouring query words found close together
+PROXIMITY_BOOST = 0.0
+#: how close: the second word at most this many positions after the first
+PROXIMITY_SLOP = 4
+PROXIMITY_FIELDS = ("body", "lead")
 #: the fields a phrase or hyphenated word is searched in
 PHRASE_FIELDS = ("title", "kicker", "lead", "body", "tags", "authors", "place", "extra")
 
@@ -63,7 +68,44 @@ class Compiler:
                 "the query has only stopwords (der, die, und …) and nothing to search for",
                 hint="add a word that carries meaning",
             )
+        near = self._proximity(node)
+        if near is not None:
+            # the words close together score more; they never decide a match
+            qobj = wq.AndMaybe(qobj, near)
         return Compiled(qobj, self.terms, self.words, self.notices)
+
+    def _proximity(self, node: q.Node) -> Any:
+        """Optional clauses for neighbouring query words that stand close together.
+
+        For the plain words of an AND (or any-word) query, each pair of
+        neighbours found within ``PROXIMITY_SLOP`` positions of each other in
+        the same order scores extra, as a sloppy phrase. Headlines and
+        questions paraphrase a sentence of the article they belong to; this
+        is what finds that sentence.
+        """
+        if PROXIMITY_BOOST <= 0:
+            return None
+        items = node.items if isinstance(node, q.And) else [node]
+        words = [item for item in items if isinstance(item, q.Word)]
+        terms: list[str] = []
+        for w in words:
+            for tok in self.analysis.tokens(w.text, query=True):
+                if tok.kind == "word":
+                    terms.append(tok.text)
+        clauses = []
+        seen: set[tuple[str, str]] = set()
+        for a, b in itertools.pairwise(terms):
+            if a == b or (a, b) in seen:
+                continue
+            seen.add((a, b))
+            for f in PROXIMITY_FIELDS:
+                if self.reader.doc_frequency(f, a) and self.reader.doc_frequency(f, b):
+                    clauses.append(
+                        wq.Phrase(f, [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
+                    )
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
 
     # -- nodes -------------------------------------------------------------
     def _node(self, node: q.Node, fields: tuple[str, ...], *, any_word: bool = False) -> Any:

@@ -40,10 +40,21 @@ RECENCY_HALF_LIFE_DAYS = 365.0
 RECENCY_FLOOR = 0.3
 
 
-def bm25f(field_boosts: dict[str, float] | None = None) -> scoring.BM25F:
-    """Whoosh's BM25F with our parameters."""
-    kwargs = {f"{name}_B": b for name, b in FIELD_B.items()}
-    return scoring.BM25F(B=B, K1=K1, **kwargs)
+#: "lucene": idf = ln(1 + (N - n + 0.5) / (n + 0.5)) (Lucene, tantivy, Elasticsearch);
+#: "whoosh": idf = ln(N / (n + 1)) + 1 (Whoosh's default)
+IDF = "lucene"
+
+
+class BM25(scoring.BM25F):  # type: ignore[misc]
+    """Whoosh's per-field BM25 with a choice of idf."""
+
+    def idf(self, searcher: Any, fieldname: str, text: str) -> float:
+        parent = searcher.get_parent()
+        n = parent.doc_frequency(fieldname, text)
+        if IDF == "whoosh":
+            return float(math.log(parent.doc_count_all() / (n + 1)) + 1)
+        total = parent.doc_count_all()
+        return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
 
 _DAY_US = 86_400 * 1_000_000
@@ -69,7 +80,7 @@ def date_ordinals(searcher: Any) -> Any:
     return ordinal
 
 
-class RecencyBM25F(scoring.BM25F):  # type: ignore[misc]
+class RecencyBM25F(BM25):
     """BM25F whose final score decays with the article's age.
 
     Age is measured from the newest article in the index (an archive's
@@ -100,4 +111,4 @@ def weighting(sort: str, newest: int | None) -> scoring.WeightingModel:
     kwargs: dict[str, Any] = {f"{name}_B": b for name, b in FIELD_B.items()}
     if sort == "recency" and newest is not None:
         return RecencyBM25F(newest, B=B, K1=K1, **kwargs)
-    return scoring.BM25F(B=B, K1=K1, **kwargs)
+    return BM25(B=B, K1=K1, **kwargs)

@@ -392,59 +392,29 @@ def test_whoosh_analyzer_matches_tokens(analysis: GermanAnalysis) -> None:
     assert query == [t.text for t in analysis.tokens(text, query=True)]
 
 
-# -- known analyzer bugs (strict: they fail the run once fixed; then drop the mark) --
+# -- analyzer bugs found in review, fixed; kept as regression tests ------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="TOKEN_RE does not take combining marks: decomposed (NFD) text "
-    "splits words at every umlaut ('zo', 'lle')",
-)
 def test_decomposed_text_gives_the_same_terms(analysis: GermanAnalysis) -> None:
     text = "Zölle über Straße und Erdoğan"
     nfd = unicodedata.normalize("NFD", text)
     assert [t.text for t in analysis.tokens(nfd)] == [t.text for t in analysis.tokens(text)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the z. B. pattern needs a lower-case first letter: "
-    "sentence-initial 'Z. B.' gives no token at all",
-)
 def test_sentence_initial_abbreviation(analysis: GermanAnalysis) -> None:
     assert [t.text for t in analysis.tokens("Z. B.")] == [main_term(analysis, "z. B.")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="TOKEN_RE joins words over one invisible character only: "
-    "two soft hyphens split the word",
-)
 def test_two_soft_hyphens_in_a_word(analysis: GermanAnalysis) -> None:
     assert [t.text for t in analysis.tokens("Kri\u00ad\u00adse")] == [main_term(analysis, "Krise")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the joined term of a hyphenated word keeps gender marks: "
-    "'lehrer:inverba', and '*' is CISTEM's doubling placeholder: "
-    "Bürger*innen-Dialog -> 'burgerrinnendialog'",
-)
 @pytest.mark.parametrize("text", ["Bürger*innen-Dialog", "Lehrer:in-Verband"])
 def test_joined_term_has_no_gender_mark(analysis: GermanAnalysis, text: str) -> None:
     joined = [t.text for t in analysis.tokens(text) if t.kind == "joined"]
     assert joined == [main_term(analysis, re.sub("[-*:/]", "", text))]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the female term of a gender form (Bürger*innen) is a 'part' token even in query mode",
-)
 def test_query_mode_has_no_part_tokens_for_gender_forms(analysis: GermanAnalysis) -> None:
     assert all(t.kind != "part" for t in analysis.tokens("Bürger*innen", query=True))
 
@@ -585,8 +555,8 @@ def test_tokens_are_well_formed(analysis: GermanAnalysis, text: str) -> None:
                 assert t.text == analysis.query_term(surface.replace(" ", "")), (t, surface)
             elif t.kind == "part":
                 assert t.text in analysis.word_terms(surface), (t, surface)
-            else:
-                assert re.search("[-‐‑]", surface), (t, surface)
+            else:  # joined: a word written with hyphens or underscores
+                assert re.search("[-‐‑_]", surface), (t, surface)
         positions = [t.position for t in tokens]
         assert positions == sorted(positions), positions  # Whoosh needs rising positions
         assert all(p >= 0 for p in positions)
