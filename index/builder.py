@@ -117,8 +117,9 @@ class Report:
 
 
 def file_key(path: Path) -> str:
-    """How the index names a file: its absolute path."""
-    return str(path.absolute())
+    """How the index names a file: its absolute path, ``..`` and ``.`` taken out
+    (``update a/../a`` is ``update a``; links are not resolved)."""
+    return os.path.abspath(path)
 
 
 def _state(key: str, result: FileResult) -> str:

@@ -312,6 +312,25 @@ def test_update_cli_relative_folder(
     assert (m["op"], m["added"], m["unchanged"], m["removed"]) == ("update", "0", "4", "1")
 
 
+def test_update_spelled_differently_is_the_same_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = tmp_path / "a"
+    b = tmp_path / "b"
+    write_articles(a, range(3))
+    write_articles(b, range(3, 5))
+    index = tmp_path / "index"
+    indexer(index).build([a, b])
+    monkeypatch.chdir(a)
+    for spelling in (tmp_path / "a" / ".." / "a", Path("."), Path("../a/")):
+        assert counts(run_incremental(index, "update", spelling)) == (0, 0, 3, 0, 0), spelling
+    assert counts(run_incremental(index, "add", [Path("art0001.txt")])) == (0, 0, 1, 0, 0)
+    # the parent folder, spelled with "..": b/ is under it too
+    (b / f"{article_id(4)}.txt").unlink()
+    report = run_incremental(index, "update", a / "..")
+    assert counts(report) == (0, 0, 4, 1, 0)
+
+
 def test_update_needs_a_folder(tmp_path: Path, index: Path) -> None:
     from index.errors import ArticleError
 

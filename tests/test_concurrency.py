@@ -13,6 +13,7 @@ import time
 import traceback
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import (
@@ -31,9 +32,19 @@ from search.engine import SearchEngine
 
 #: a word every generated article has
 EVERYWHERE = "Anwohnerinnen"
-#: the known failure (search/engine.py, reported): a column read through a
-#: searcher whose segment files a merge has just deleted
-COLUMN_RACE = "in _reader_and_docnum"
+#: known failures of search/engine.py (reported), by a line of their traceback
+KNOWN_RACES = {
+    # a column read through a searcher whose segment files a merge has just
+    # deleted: has_column() looks on disk, finds none, Whoosh indexes []
+    "in _reader_and_docnum": "date column read after a merge deleted its segment files",
+    # a rebuild switched generations and deleted the old one between the
+    # engine's check of CURRENT.json and its searcher's refresh()
+    "EmptyIndexError": "refresh of a searcher whose generation a rebuild just deleted",
+}
+
+
+def known_race(error: str) -> str | None:
+    return next((why for key, why in KNOWN_RACES.items() if key in error), None)
 
 
 @pytest.fixture
@@ -61,12 +72,13 @@ def test_searches_in_threads_while_another_process_writes(
     Indexer(index, procs=1).build([batches[0]])
     # batch0's files change: the writer re-indexes all 40 in one commit
     write_articles(batches[0], range(40), version=1)
-    ops: list[tuple[str, list[Path | str]]] = [
+    ops: list[tuple[str, list[Any]]] = [
         ("add", [batches[1]]),
         ("add", [batches[0]]),  # 40 re-indexed: deleted and added in one commit
         ("add", [batches[2]]),
         ("optimize", []),  # merges: segment files vanish under the readers
         ("update", [batches[3]]),
+        ("build", batches),  # a new generation; the old one's files are deleted
         ("remove", [article_id(n) for n in range(120, 140)]),
     ]
     committed = {40, 80, 120, 160, 140}
@@ -108,19 +120,21 @@ def test_searches_in_threads_while_another_process_writes(
             for t in threads:
                 t.join(timeout=30)
         assert w.proc.returncode == 0
-        known = [e for e in errors if COLUMN_RACE in e]
-        assert [e for e in errors if COLUMN_RACE not in e] == [], errors[:10]
+        known = [e for e in errors if known_race(e)]
+        assert [e for e in errors if not known_race(e)] == [], errors[:10]
         assert sum(seen.values()) >= 20, seen
-        assert w.committed() == [80, 80, 120, 120, 160, 140]
+        assert w.committed() == [80, 80, 120, 120, 160, 160, 140]
         # the shared engine sees the final state
         assert engine.search(EVERYWHERE, snippets=False).total == 140
         assert engine.check().ok
     assert_sound(index, 140)
     if known:
+        reasons = sorted({str(known_race(e)) for e in known})
         pytest.xfail(
-            f"{len(known)} searches failed in Whoosh's column reader (reported): a commit "
-            "that merges segments deletes files a searcher checked out just before still "
-            "reads lazily; has_column() then says the date column is missing\n" + known[0]
+            f"{len(known)} searches failed in a known race of search/engine.py (reported): "
+            + "; ".join(reasons)
+            + "\n"
+            + known[0]
         )
 
 
