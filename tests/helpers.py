@@ -157,6 +157,8 @@ def progress(total, done):
 
 for op, paths in plan["ops"]:
     indexer = Indexer(index, procs=plan.get("procs", 1), progress=progress)
+    if op in ("optimize", "remove"):
+        print("WORKING", 0, flush=True)  # (these two report no progress themselves)
     if op == "optimize":
         report = indexer.optimize()
     elif op == "update":

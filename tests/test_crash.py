@@ -184,6 +184,31 @@ def test_killed_during_rebuild_keeps_old_or_new(tmp_path: Path, seed: int) -> No
     assert all(n.startswith((f"{live}_", f"_{live}_")) for n in others), others
 
 
+def test_killed_during_optimize_and_remove(tmp_path: Path, batches: list[Path], seed: int) -> None:
+    rng = random.Random(seed + 3)
+    index = tmp_path / "index"
+    Indexer(index, procs=1).build([batches[0]])
+    for folder in batches[1:]:
+        Indexer(index, procs=1).add([folder])  # several segments to merge
+    gone = [article_id(n) for n in range(0, 160, 8)]
+    for trial in range(3):
+        w = writer(index, [("optimize", []), ("remove", gone)])
+        op = rng.randrange(0, 2)
+        delay = rng.uniform(0.0, 0.5)
+        w.wait_for("WORKING", op + 1)
+        time.sleep(delay)
+        w.kill()
+        context = f"seed {seed}, trial {trial}: killed {delay:.3f} s into operation {op}"
+        count = state_after_kill(index, {160, 140}, context)
+        if count == 140:
+            Indexer(index, procs=1).add(batches)  # bring the removed ones back
+    report = Indexer(index, procs=1, wait=0).optimize()
+    assert report.articles == 160
+    with SearchEngine(index) as engine:
+        assert engine.stats().segments == 1
+    assert_complete(index, range(160))
+
+
 def test_killed_during_parallel_build_leaves_no_workers(tmp_path: Path) -> None:
     """Worker processes die with their killed parent and do not keep the lock."""
     folder = tmp_path / "articles"
