@@ -384,7 +384,7 @@ class Indexer:
             except BaseException:
                 _abandon(writer, ix)
                 raise
-            self._touch(current)
+            self._touch(current, report)
             report.articles = ix.doc_count()
         report.seconds = time.perf_counter() - start
         return report
@@ -406,7 +406,7 @@ class Indexer:
             except BaseException:
                 _abandon(writer, ix)
                 raise
-            self._touch(current)
+            self._touch(current, report)
             report.articles = ix.doc_count()
             report.unchanged = report.articles
         report.seconds = time.perf_counter() - start
@@ -462,7 +462,7 @@ class Indexer:
             report.updated = len(batch.replaced)
             report.added = len(new_ids) - report.updated
             report.removed = len(old_ids - new_ids)
-            self._touch(current)
+            self._touch(current, report)
             self._finish_report(report, batch, ix)
         report.seconds = time.perf_counter() - start
         return report
@@ -673,9 +673,23 @@ class Indexer:
         writer._commit_toc(final)
         writer._finish()
 
-    def _touch(self, current: Current) -> None:
+    def _touch(self, current: Current, report: Report) -> None:
+        """Record the time of a write in CURRENT.json.
+
+        The commit is in already (searchers see it without CURRENT.json), so
+        failing to record its time (a full disk) is a warning, not a failure.
+        """
         current.updated = now_iso()
-        self.dir.write_current(current)
+        try:
+            self.dir.write_current(current)
+        except IndexStoreError as exc:
+            report.warnings.append(
+                Problem(
+                    str(self.dir.current_path),
+                    None,
+                    f"the write is in, but its time was not recorded: {exc.message}",
+                )
+            )
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -776,8 +790,9 @@ def _live_terms(reader: Any, fieldname: str) -> Iterable[tuple[str, int]]:
     """(term, number of live documents with it) for the terms of ``fieldname``.
 
     Terms only deleted documents have are left out. Whoosh's document
-    frequencies count deleted documents too, so segments with deletions are
-    counted posting by posting.
+    frequencies count deleted documents too; in a segment with deletions a
+    term in one document (a file's state: one article per file) is checked
+    by its document number, kept in the term's info; others posting by posting.
     """
     counts: dict[str, int] = {}
     if fieldname not in reader.schema:
@@ -788,12 +803,14 @@ def _live_terms(reader: Any, fieldname: str) -> Iterable[tuple[str, int]]:
                 continue
             deletions = leaf.has_deletions()
             fmt = leaf.schema[fieldname].format
-            for tbytes in leaf.lexicon(fieldname):
+            for tbytes, info in leaf.iter_field(fieldname):
+                n = info.doc_frequency()
                 if deletions:
-                    matcher = leaf._terms.matcher(fieldname, tbytes, fmt)
-                    n = sum(1 for d in matcher.all_ids() if not leaf.is_deleted(d))
-                else:
-                    n = leaf.doc_frequency(fieldname, tbytes)
+                    if n == 1:
+                        n = 0 if leaf.is_deleted(info.min_id()) else 1
+                    else:
+                        matcher = leaf._terms.matcher(fieldname, tbytes, fmt)
+                        n = sum(1 for d in matcher.all_ids() if not leaf.is_deleted(d))
                 if n:
                     term = tbytes.decode("utf-8")
                     counts[term] = counts.get(term, 0) + n

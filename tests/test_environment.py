@@ -8,6 +8,7 @@ are skipped with the reason.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ from index.errors import (
     SchemaVersionError,
 )
 from index.schema import SCHEMA_VERSION
+from index.store import IndexDir, storage_error
 from search.cli import main as zsuche
 from search.engine import SearchEngine
 
@@ -371,6 +373,26 @@ def test_disk_full_during_add(tmpfs: Path, tmp_path: Path) -> None:
     report = Indexer(index, procs=1).add([folder])
     assert (report.added, report.unchanged, report.failed) == (300, 20, 0)
     assert_intact(index, 320)
+
+
+def test_disk_full_only_for_current_json_after_commit(
+    small: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit is in when CURRENT.json's time stamp cannot be written: a warning."""
+    index, folder = small
+    write_articles(folder, range(5, 7))
+
+    def full(self: IndexDir, current: object) -> None:
+        raise storage_error(self.path, OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(IndexDir, "write_current", full)
+    report = Indexer(index, procs=1).add([folder])
+    assert (report.added, report.unchanged, report.failed) == (2, 5, 0)
+    assert report.ok
+    assert len(report.warnings) == 1
+    assert "no space left" in report.warnings[0].reason
+    monkeypatch.undo()
+    assert_intact(index, 7)
 
 
 # -- symbolic links ------------------------------------------------------------------
