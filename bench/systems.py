@@ -52,7 +52,13 @@ class ZeitungssucheSystem:
         assert self._engine is not None, "build first"
         try:
             results = self._engine.search(
-                text, limit=k, syntax=False, match="any", snippets=False, suggest=False
+                text,
+                limit=k,
+                syntax=False,
+                match="any",
+                snippets=False,
+                suggest=False,
+                count=False,
             )
         except Exception as exc:  # an all-stopword query and the like: no results
             from index.errors import QueryError

@@ -1,10 +1,13 @@
 """The index schema: which part of an article goes where, and how.
 
-Text fields (German analysis, positions for phrases): ``title`` (the
-headline), ``kicker``, ``lead``, ``body`` (with its subheadings), ``tags``,
+Text fields (German analysis, positions for phrases): ``text`` (all an
+article shows: title, lead, caption, body with its subheadings, tags,
+authors, place — the field BM25 ranks by), and the parts a query can name or
+that earn a bonus: ``title`` (the headline), ``kicker``, ``lead``, ``tags``,
 ``authors``, ``place`` and ``extra`` (image caption, related articles'
-titles, link targets). Fewer, fuller fields keep Whoosh's per-term costs
-down: every (field, term) pair costs index time.
+titles, link targets). One joined text field ranks much better than a sum
+of per-field BM25 scores (known-item MRR 0.40 against 0.29 for the anchors),
+and fewer, fuller fields keep Whoosh's per-term costs down.
 
 Exact fields, for filters and facets (folded: case, umlauts and ß do not
 matter): ``id`` (unique), ``tag``, ``author``, ``source``, ``file`` (the file
@@ -33,10 +36,10 @@ from .article import Article, Link, Related, split_title
 from .normalize import fold
 
 #: the layout of the index; an index with another number must be rebuilt
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: text fields and the part of the article each holds
-TEXT_FIELDS = ("title", "kicker", "lead", "body", "tags", "authors", "place", "extra")
+TEXT_FIELDS = ("text", "title", "kicker", "lead", "tags", "authors", "place", "extra")
 
 #: separator of multi-valued exact fields inside a column value
 SEP = "\x1f"
@@ -108,7 +111,21 @@ def article_fields(article: Article, *, file_key: str, file_state: str) -> dict[
         "title": article.headline or article.title,
         "kicker": article.kicker,
         "lead": article.lead,
-        "body": article.body,  # subheadings are paragraphs of the body
+        # everything a reader sees, in one field: what BM25 scores (the
+        # others add to it, and serve field queries)
+        "text": "\n".join(
+            p
+            for p in (
+                article.title,
+                article.lead,
+                article.caption,
+                article.body,  # subheadings are paragraphs of the body
+                "\n".join(article.tags),
+                "\n".join(article.authors),
+                article.place,
+            )
+            if p
+        ),
         "tags": "\n".join(article.tags),
         "authors": "\n".join(article.authors),
         "place": article.place,

@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("analyze", cmd_analyze, "show the tokens a text becomes", index=False)
     p.add_argument("text", nargs="?", default="-", help="the text, or - for standard input")
-    p.add_argument("--field", default="body", help="the field whose analysis to show")
+    p.add_argument("--field", default="text", help="the field whose analysis to show")
     p.add_argument("--json", action="store_true", help="print a JSON list of tokens")
     p.add_argument("--query", action="store_true", help="analyse as a query (no compound parts)")
     p.add_argument("--stemmer", choices=("none", "snowball", "cistem"), default=None)
@@ -151,9 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tag", action="append", default=[], help="only articles with this tag")
     p.add_argument("--author", action="append", default=[], help="only this author's articles")
     p.add_argument("--source", action="append", default=[], help="only this source")
-    p.add_argument(
-        "--since", type=_date_arg, help="from this date (YYYY-MM-DD, YYYY-MM or YYYY)"
-    )
+    p.add_argument("--since", type=_date_arg, help="from this date (YYYY-MM-DD, YYYY-MM or YYYY)")
     p.add_argument("--until", type=_date_arg, help="up to this date, inclusive")
     p.add_argument("--sort", choices=("relevance", "date", "recency"), default="relevance")
     p.add_argument("--facets", action="store_true", help="counts by tag, author, source, month")
@@ -282,7 +280,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     tokens: list[dict[str, Any]]
     if args.field in ("tag", "author", "source"):
         tokens = [{"text": exact(text.strip()), "position": 0, "start": 0, "end": len(text)}]
-    elif args.field in TEXT_FIELDS:
+    elif args.field in TEXT_FIELDS or args.field == "body":  # body: the old name of text
         analysis = get_analysis(args.stemmer or DEFAULT_STEMMER, not args.no_compounds)
         tokens = [t.to_dict() for t in analysis.tokens(text, query=args.query)]
     else:

@@ -35,6 +35,7 @@ from index.errors import (
     IndexStoreError,
     QueryError,
     SchemaVersionError,
+    ZsucheError,
 )
 from index.schema import TEXT_FIELDS, unpack_article, unpack_facets
 from index.store import Current, IndexDir
@@ -46,6 +47,8 @@ from .results import CheckReport, FacetCount, Hit, IndexStats, SearchResults, Sn
 from .snippets import Highlighter, make_snippet
 
 MAX_LIMIT = 1000
+#: attempts at a search while writers change the files under it
+RETRIES = 4
 MAX_PAGE = 10_000
 #: fewer hits than this and a did-you-mean suggestion is looked for
 SUGGEST_BELOW = 3
@@ -76,7 +79,7 @@ class SearchEngine:
                 f"cannot open the index at {self.dir.path}: {exc}",
                 hint="rebuild with `zsuche index`",
             ) from exc
-        analyzer = ix.schema["body"].analyzer if "body" in ix.schema else None
+        analyzer = ix.schema["text"].analyzer if "text" in ix.schema else None
         if not isinstance(analyzer, GermanAnalyzer) or analyzer.version != GermanAnalyzer.VERSION:
             raise SchemaVersionError(
                 f"the index at {self.dir.path} was written by another analyzer version"
@@ -144,15 +147,30 @@ class SearchEngine:
         self.close()
 
     def _retrying(self, fn: Any) -> Any:
-        """Run ``fn(searcher)``; once more on a fresh searcher if a commit
-        deleted files under an old one."""
-        try:
-            return fn(self._searcher())
-        except (OSError, KeyError):
-            self._local.searcher = None
-            with self._lock:
-                self._open()
-            return fn(self._searcher())
+        """Run ``fn(searcher)``; again on a freshly opened index if a writer
+        changed the files under the searcher meanwhile.
+
+        Whoosh looks for files lazily: a commit that merges segments, or a
+        rebuild that deletes the old generation, between our freshness check
+        and the search shows up as a missing file, column or index. The
+        retry sees the new commit; our own errors are never retried.
+        """
+        from whoosh.index import EmptyIndexError
+
+        transient = (OSError, KeyError, IndexError, EmptyIndexError)
+        for attempt in range(RETRIES):
+            try:
+                return fn(self._searcher())
+            except ZsucheError:
+                raise
+            except transient:
+                if attempt == RETRIES - 1:
+                    raise
+                self._local.searcher = None
+                time.sleep(0.02 * (attempt + 1))
+                with self._lock:
+                    self._open()
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # -- searching -------------------------------------------------------------
     def search(
@@ -172,12 +190,15 @@ class SearchEngine:
         suggest: bool = True,
         syntax: bool = True,
         match: str = "all",
+        count: bool = True,
     ) -> SearchResults:
         """Search; see the README for the query language.
 
         ``syntax=False`` reads the query as plain words (quotes, colons and
         operators are text: for pasted headlines). ``match="any"`` ranks
         articles with any of the words instead of requiring all of them.
+        ``count=False`` skips counting every match (``total`` is then the
+        number of hits returned): much faster for long any-word queries.
         """
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(query, f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
@@ -195,7 +216,17 @@ class SearchEngine:
 
         def run(searcher: Any) -> SearchResults:
             return self._search(
-                searcher, parsed, flt, limit, page, sort, facets, snippets, suggest, match == "any"
+                searcher,
+                parsed,
+                flt,
+                limit,
+                page,
+                sort,
+                facets,
+                snippets,
+                suggest,
+                match == "any",
+                count,
             )
 
         results: SearchResults = self._retrying(run)
@@ -214,16 +245,22 @@ class SearchEngine:
         want_snippets: bool,
         want_suggestion: bool,
         any_word: bool = False,
+        count: bool = True,
     ) -> SearchResults:
         reader = searcher.reader()
         tree = _title_with_kicker(parsed.tree)
         compiled = Compiler(reader, self.analysis, parsed.text).compile(tree, any_word=any_word)
         mode = "any" if any_word else "all"
-        page_hits, total, docset = self._run(searcher, compiled.query, flt, limit, page, sort)
+        counting = count or want_facets
+        page_hits, total, docset = self._run(
+            searcher, compiled.query, flt, limit, page, sort, counting, want_facets
+        )
         notices = list(compiled.notices)
         if total == 0 and not any_word and not parsed.explicit and _word_count(parsed.tree) > 1:
             compiled = Compiler(reader, self.analysis, parsed.text).compile(tree, any_word=True)
-            page_hits, total, docset = self._run(searcher, compiled.query, flt, limit, page, sort)
+            page_hits, total, docset = self._run(
+                searcher, compiled.query, flt, limit, page, sort, counting, want_facets
+            )
             if total:
                 mode = "any"
                 notices.append("no article has all the words; showing articles with any of them")
@@ -245,12 +282,25 @@ class SearchEngine:
         if want_facets:
             results.facets = self._facets(reader, docset)
         if want_suggestion and total < SUGGEST_BELOW:
-            results.suggestion = self._suggest(reader, parsed)
+            results.suggestion = self._suggest(reader, parsed, total)
         return results
 
     def _run(
-        self, searcher: Any, query: Any, flt: Any, limit: int, page: int, sort: str
+        self,
+        searcher: Any,
+        query: Any,
+        flt: Any,
+        limit: int,
+        page: int,
+        sort: str,
+        count: bool = True,
+        want_docs: bool = False,
     ) -> tuple[list[tuple[int, float]], int, Any]:
+        """The page's (docnum, score) pairs, the total and (if wanted) all matches.
+
+        Counting every match walks the whole result set; without ``count``
+        the total is the number of hits fetched.
+        """
         newest = self._newest(searcher) if sort == "recency" else None
         searcher.weighting = weighting(sort, newest)
         kwargs: dict[str, Any] = {"filter": flt}
@@ -266,8 +316,8 @@ class SearchEngine:
         fetch = want + limit
         while True:
             results = searcher.search(query, limit=fetch, **kwargs)
-            total = len(results)
             scored = [(hit.docnum, hit.score if hit.score is not None else 0.0) for hit in results]
+            total = len(results) if count else len(scored)
             if (
                 sort != "relevance"
                 or len(scored) < fetch
@@ -278,7 +328,7 @@ class SearchEngine:
             fetch *= 2
         if sort == "relevance":
             scored.sort(key=lambda h: (-round(h[1], 6), -ordinal(h[0])))
-        docset = results.docs() if total else set()
+        docset = results.docs() if total and want_docs else set()
         return scored[want - limit : want], total, docset
 
     def _newest(self, searcher: Any) -> int | None:
@@ -310,8 +360,13 @@ class SearchEngine:
         return out
 
     # -- did you mean ------------------------------------------------------------
-    def _suggest(self, reader: Any, parsed: q.ParsedQuery) -> str | None:
-        """The query with misspelt words replaced by the index's own words."""
+    def _suggest(self, reader: Any, parsed: q.ParsedQuery, total: int = 0) -> str | None:
+        """The query with misspelt words replaced by the index's own words.
+
+        When the query found something, only words the index lacks are
+        replaced (a rare but real word is what the user meant); when it found
+        nothing, a rare word may become a much more common neighbour too.
+        """
         replacements: list[tuple[int, int, str]] = []
         for node in _suggestable_words(parsed.tree)[:SUGGEST_WORDS]:
             term = self.analysis.query_term(node.text)
@@ -324,9 +379,11 @@ class SearchEngine:
             df = max(_df(reader, t) for t in [term, *joined])
             # a word the index lacks may become any indexed word (Ishbia -> Ishiba,
             # found in one article); a rare word only a much more common one
+            if df and total:
+                continue
             least = 1 if df == 0 else max(3, df * 10 + 1)
             best: tuple[int, int, str] | None = None
-            for cand in reader.terms_within("body", term, 2, prefix=1):
+            for cand in reader.terms_within("text", term, 2, prefix=1):
                 if cand == term:
                     continue
                 cdf = _df(reader, cand)
@@ -354,7 +411,7 @@ class SearchEngine:
         """The most common written form of an index term, read from articles."""
         forms: collections.Counter[str] = collections.Counter()
         searcher = self._searcher()
-        docs = searcher.search(wq.Term("body", term), limit=3, scored=False)
+        docs = searcher.search(wq.Term("text", term), limit=3, scored=False)
         for hit in docs:
             article = unpack_article(searcher.stored_fields(hit.docnum)["doc"])
             for text in (article.title, article.lead, article.body):
@@ -395,14 +452,14 @@ class SearchEngine:
                         tf[tok.text] += 1
             scored = []
             for term, count in tf.items():
-                df = reader.doc_frequency("body", term)
+                df = reader.doc_frequency("text", term)
                 if df < 2:
                     continue
                 scored.append(((1 + math.log(count)) * math.log(n / df), term))
             scored.sort(reverse=True)
             clauses: list[Any] = []
             for weight, term in scored[:25]:
-                clauses.append(wq.Term("body", term, boost=weight))
+                clauses.append(wq.Term("text", term, boost=weight))
                 clauses.append(wq.Term("title", term, boost=weight * FIELD_BOOSTS["title"] / 2))
             for tag in article.tags:
                 for tok in self.analysis.tokens(tag, query=True):
@@ -523,7 +580,7 @@ def _hit(article: Article, score: float, snippet: Snippet, rank: int) -> Hit:
 
 
 def _df(reader: Any, term: str) -> int:
-    return sum(reader.doc_frequency(f, term) for f in ("body", "title", "lead"))
+    return int(reader.doc_frequency("text", term))
 
 
 def _title_with_kicker(node: q.Node) -> q.Node:

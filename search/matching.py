@@ -32,9 +32,9 @@ MAX_SCAN = 50_000
 PROXIMITY_BOOST = 0.0
 #: how close: the second word at most this many positions after the first
 PROXIMITY_SLOP = 4
-PROXIMITY_FIELDS = ("body", "lead")
+PROXIMITY_FIELDS = ("text",)
 #: the fields a phrase or hyphenated word is searched in
-PHRASE_FIELDS = ("title", "kicker", "lead", "body", "tags", "authors", "place", "extra")
+PHRASE_FIELDS = ("text", "title", "kicker", "lead", "tags", "authors", "place", "extra")
 
 
 @dataclass
@@ -100,9 +100,7 @@ class Compiler:
             seen.add((a, b))
             for f in PROXIMITY_FIELDS:
                 if self.reader.doc_frequency(f, a) and self.reader.doc_frequency(f, b):
-                    clauses.append(
-                        wq.Phrase(f, [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
-                    )
+                    clauses.append(wq.Phrase(f, [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST))
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else wq.Or(clauses)

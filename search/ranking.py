@@ -16,14 +16,14 @@ from whoosh import scoring
 
 #: weight of a match in each text field (multiplies its BM25 score)
 FIELD_BOOSTS: dict[str, float] = {
-    "title": 3.0,
-    "kicker": 1.5,
-    "tags": 1.5,
-    "lead": 1.5,
-    "body": 1.0,
-    "place": 1.0,
-    "authors": 1.0,
-    "extra": 0.5,
+    "text": 1.0,
+    "title": 1.0,
+    "kicker": 0.5,
+    "tags": 0.5,
+    "lead": 0.5,
+    "place": 0.5,
+    "authors": 0.5,
+    "extra": 0.2,
 }
 #: the fields a plain word is searched in
 DEFAULT_FIELDS = tuple(FIELD_BOOSTS)

@@ -120,22 +120,16 @@ def test_searches_in_threads_while_another_process_writes(
             for t in threads:
                 t.join(timeout=30)
         assert w.proc.returncode == 0
-        known = [e for e in errors if known_race(e)]
-        assert [e for e in errors if not known_race(e)] == [], errors[:10]
+        # searches never fail: the engine retries on a fresh searcher when a
+        # commit or rebuild changed the files under it (the races below were
+        # real before it did)
+        assert errors == [], [str(known_race(e)) for e in errors[:3]] + errors[:3]
         assert sum(seen.values()) >= 20, seen
         assert w.committed() == [80, 80, 120, 120, 160, 160, 140]
         # the shared engine sees the final state
         assert engine.search(EVERYWHERE, snippets=False).total == 140
         assert engine.check().ok
     assert_sound(index, 140)
-    if known:
-        reasons = sorted({str(known_race(e)) for e in known})
-        pytest.xfail(
-            f"{len(known)} searches failed in a known race of search/engine.py (reported): "
-            + "; ".join(reasons)
-            + "\n"
-            + known[0]
-        )
 
 
 def test_second_writer_waits_then_fails(
