@@ -208,8 +208,11 @@ def cold_start(index: Path, runs: int = 5) -> dict[str, Any]:
         times.append(time.perf_counter() - t)
         if proc.returncode != 0:
             raise RuntimeError(f"zsuche search failed: {proc.stderr}")
-    return {"runs": len(times), "median_s": round(statistics.median(times), 3),
-            "max_s": round(max(times), 3)}
+    return {
+        "runs": len(times),
+        "median_s": round(statistics.median(times), 3),
+        "max_s": round(max(times), 3),
+    }
 
 
 def update_after_new(corpus_copy: Path, index: Path, n: int = 10) -> dict[str, Any]:
@@ -230,8 +233,12 @@ def update_after_new(corpus_copy: Path, index: Path, n: int = 10) -> dict[str, A
     start = time.perf_counter()
     report = Indexer(index).update(corpus_copy)
     seconds = time.perf_counter() - start
-    return {"new_files": n, "added": report.added, "unchanged": report.unchanged,
-            "seconds": round(seconds, 3)}
+    return {
+        "new_files": n,
+        "added": report.added,
+        "unchanged": report.unchanged,
+        "seconds": round(seconds, 3),
+    }
 
 
 def anchor_builds(corpus: Path) -> dict[str, Any]:
@@ -264,8 +271,9 @@ def subset(corpus: Path, n: int, dest: Path, seed: int = 7) -> Path:
     return dest
 
 
-def run(corpus: Path, *, quick: bool = False, anchors: bool = True,
-        log: Callable[[str], None] = _log) -> dict[str, Any]:
+def run(
+    corpus: Path, *, quick: bool = False, anchors: bool = True, log: Callable[[str], None] = _log
+) -> dict[str, Any]:
     """Every speed figure for ``corpus``; see the module docstring."""
     from bench.parsing import run as parse_run
 
@@ -292,8 +300,13 @@ def run(corpus: Path, *, quick: bool = False, anchors: bool = True,
         log("speed: latency …")
         result["latency_snippets"] = latency(work / "ix", snippets=True)
         result["latency_no_snippets"] = latency(work / "ix", snippets=False)
-        growth.append({"articles": full["articles"], "build_s": full["seconds"],
-                       "median_ms": result["latency_snippets"]["median_ms"]})
+        growth.append(
+            {
+                "articles": full["articles"],
+                "build_s": full["seconds"],
+                "median_ms": result["latency_snippets"]["median_ms"],
+            }
+        )
         result["growth"] = growth
         log("speed: cold start …")
         result["cold_start"] = cold_start(work / "ix")
@@ -312,8 +325,12 @@ def run(corpus: Path, *, quick: bool = False, anchors: bool = True,
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench speed", description=__doc__)
-    parser.add_argument("--corpus", type=Path, default=None,
-                        help="article folder (default: ../shared/corpora/news-de)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="article folder (default: ../shared/corpora/news-de)",
+    )
     parser.add_argument("--quick", action="store_true", help="skip 5k growth and anchors")
     parser.add_argument("--no-anchors", action="store_true")
     parser.add_argument("--json", action="store_true")

@@ -498,3 +498,18 @@ def _varints(data: bytes, limit: int = -1) -> list[int]:
             break
         value = shift = 0
     return out
+
+
+def conflation_key(word: str) -> str:
+    """The term the default analyzer indexes ``word`` under (its main term).
+
+    Two words are conflated (a search for one finds the other) when their
+    keys are equal; ``python -m bench conflation --key index.analysis:conflation_key``
+    scores this against the CISTEM gold standards.
+    """
+    return get_analysis().query_term(word) or word.casefold()
+
+
+def snowball_key(word: str) -> str:
+    """:func:`conflation_key` for the Snowball configuration."""
+    return get_analysis("snowball", False).query_term(word) or word.casefold()

@@ -152,12 +152,16 @@ class Compiler:
         return self._node(node.node, (name,))
 
     def _fields_with(self, term: str, fields: Iterable[str]) -> list[str]:
+        """The fields that hold ``term`` (a field with boost 0 only when named alone)."""
         reader = self.reader
+        fields = list(fields)
+        if len(fields) > 1:
+            fields = [f for f in fields if FIELD_BOOSTS.get(f, 1.0) > 0]
         return [f for f in fields if reader.doc_frequency(f, term) > 0]
 
     def _term_query(self, term: str, fields: tuple[str, ...]) -> Any:
         present = self._fields_with(term, fields) or [fields[0]]
-        parts = [wq.Term(f, term, boost=FIELD_BOOSTS.get(f, 1.0)) for f in present]
+        parts = [wq.Term(f, term, boost=_boost(f, fields)) for f in present]
         return parts[0] if len(parts) == 1 else wq.Or(parts)
 
     def _word(self, text: str, fields: tuple[str, ...]) -> Any:
@@ -203,11 +207,15 @@ class Compiler:
         words = [t.text for t in tokens]
         gaps = [b.position - a.position for a, b in itertools.pairwise(tokens)]
         slop = max(gaps, default=1) + extra_slop
-        use = [f for f in fields if f in PHRASE_FIELDS]
+        use = [
+            f
+            for f in fields
+            if f in PHRASE_FIELDS and (len(fields) == 1 or FIELD_BOOSTS.get(f, 1.0) > 0)
+        ]
         present = [f for f in use if all(self.reader.doc_frequency(f, w) for w in words)]
         if not present:
             present = use[:1] or list(fields[:1])
-        parts = [wq.Phrase(f, words, slop=slop, boost=FIELD_BOOSTS.get(f, 1.0)) for f in present]
+        parts = [wq.Phrase(f, words, slop=slop, boost=_boost(f, fields)) for f in present]
         return parts[0] if len(parts) == 1 else wq.Or(parts)
 
     def _prefix(self, node: q.Prefix, fields: tuple[str, ...]) -> Any:
@@ -262,10 +270,17 @@ class Compiler:
         parts = []
         for term in terms:
             for f in self._fields_with(term, fields):
-                parts.append(wq.Term(f, term, boost=FIELD_BOOSTS.get(f, 1.0)))
+                parts.append(wq.Term(f, term, boost=_boost(f, fields)))
         if not parts:
             return wq.Term(fields[0], terms[0])
         return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+def _boost(field_name: str, fields: tuple[str, ...]) -> float:
+    """A field's weight: its boost among several fields, 1 when it is named alone."""
+    if len(fields) == 1:
+        return 1.0
+    return max(FIELD_BOOSTS.get(field_name, 1.0), 1e-6)
 
 
 def _words(text: str) -> list[str]:
