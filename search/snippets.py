@@ -82,6 +82,18 @@ class Highlighter:
         # query words and their stems that may sit inside a compound
         inner = {w for w in words if len(w) >= 4} | {t for t in self.terms if len(t) >= 4}
         self.inner = sorted(inner, key=len, reverse=True)
+        # every term a word yields is a substring of the folded word (stems cut
+        # letters off, they never add any): a sentence without any of them
+        # needs no analysis. Terms of one or two letters (z. B. -> zb) disable it.
+        self._needles = sorted(self.terms | set(self.inner), key=len)
+        self._prefilter = bool(self._needles) and all(len(t) > 2 for t in self._needles)
+
+    def may_match(self, text: str) -> bool:
+        """False only if no word of ``text`` can match (a cheap test before :meth:`spans`)."""
+        if not self._prefilter:
+            return True
+        folded = _fold_text(text)
+        return any(t in folded for t in self._needles)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of every matched word in ``text``, merged and sorted."""
@@ -95,6 +107,11 @@ class Highlighter:
                 if any(w in folded and folded != w for w in self.inner):
                     out.append((tok.start, tok.end))  # a compound with a query word
         return _merge(out)
+
+
+def _fold_text(text: str) -> str:
+    """A whole text folded like a word (no cache), hyphens and underscores dropped."""
+    return str(fold.__wrapped__(text)).replace("-", "").replace("_", "").replace("‐", "")
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -121,7 +138,7 @@ def make_snippet(
             sentence = part[start:end].strip()
             if not sentence:
                 continue
-            spans = highlighter.spans(sentence)
+            spans = highlighter.spans(sentence) if highlighter.may_match(sentence) else []
             if spans:
                 distinct = {fold(sentence[a:b]) for a, b in spans}
                 score = 10.0 * len(distinct) + len(spans) - order * 0.01
