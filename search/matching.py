@@ -233,8 +233,9 @@ class Compiler:
                     truncated = True
                     break
                 counts[term] = counts.get(term, 0) + self.reader.doc_frequency(f, term)
-        if stem and stem != folded:
-            # "Prozent*" must find "Prozent" itself, whose stem is shorter
+        if stem and stem != folded and _is_word(folded):
+            # "Prozent*" must find "Prozent" itself, whose stem is shorter; but
+            # "Zollst*" is no word and must not widen to every "Zoll"
             for f in fields:
                 df = self.reader.doc_frequency(f, stem)
                 if df:
@@ -274,6 +275,13 @@ class Compiler:
         if not parts:
             return wq.Term(fields[0], terms[0])
         return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+def _is_word(folded: str) -> bool:
+    """True if ``folded`` is a German word of the compound lexicon (loaded on first use)."""
+    from index.compounds import Lexicon
+
+    return folded in Lexicon.default()
 
 
 def _boost(field_name: str, fields: tuple[str, ...]) -> float:
