@@ -20,7 +20,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,9 @@ from index.schema import TEXT_FIELDS, unpack_article, unpack_facets
 from index.store import Current, IndexDir
 
 from . import query as q
+from . import ranking
 from .matching import Compiler, filters
-from .ranking import FIELD_BOOSTS, SORTS, date_ordinals, weighting
+from .ranking import FIELD_BOOSTS, SORTS, date_ordinals, proximity_bonus, weighting
 from .results import CheckReport, FacetCount, Hit, IndexStats, SearchResults, Snippet
 from .snippets import Highlighter, make_snippet
 
@@ -253,13 +254,29 @@ class SearchEngine:
         mode = "any" if any_word else "all"
         counting = count or want_facets
         page_hits, total, docset = self._run(
-            searcher, compiled.query, flt, limit, page, sort, counting, want_facets
+            searcher,
+            compiled.query,
+            flt,
+            limit,
+            page,
+            sort,
+            counting,
+            want_facets,
+            compiled.sequence,
         )
         notices = list(compiled.notices)
         if total == 0 and not any_word and not parsed.explicit and _word_count(parsed.tree) > 1:
             compiled = Compiler(reader, self.analysis, parsed.text).compile(tree, any_word=True)
             page_hits, total, docset = self._run(
-                searcher, compiled.query, flt, limit, page, sort, counting, want_facets
+                searcher,
+                compiled.query,
+                flt,
+                limit,
+                page,
+                sort,
+                counting,
+                want_facets,
+                compiled.sequence,
             )
             if total:
                 mode = "any"
@@ -295,11 +312,14 @@ class SearchEngine:
         sort: str,
         count: bool = True,
         want_docs: bool = False,
+        sequence: Sequence[str] = (),
     ) -> tuple[list[tuple[int, float]], int, Any]:
         """The page's (docnum, score) pairs, the total and (if wanted) all matches.
 
         Counting every match walks the whole result set; without ``count``
-        the total is the number of hits fetched.
+        the total is the number of hits fetched. With ``sequence`` (the
+        query's words in order) the first ``ranking.RERANK_DEPTH`` hits of a
+        relevance search get their proximity bonus.
         """
         newest = self._newest(searcher) if sort == "recency" else None
         searcher.weighting = weighting(sort, newest)
@@ -314,6 +334,9 @@ class SearchEngine:
         # whole before it is sorted by date; doubled while the last hit fetched
         # still ties with the page's last
         fetch = want + limit
+        rerank = sort == "relevance" and len(sequence) > 1 and ranking.PROXIMITY_BOOST > 0
+        if rerank:
+            fetch = max(fetch, ranking.RERANK_DEPTH)
         while True:
             results = searcher.search(query, limit=fetch, **kwargs)
             scored = [(hit.docnum, hit.score if hit.score is not None else 0.0) for hit in results]
@@ -326,6 +349,10 @@ class SearchEngine:
             ):
                 break
             fetch *= 2
+        if rerank:
+            top = scored[: ranking.RERANK_DEPTH]
+            bonus = proximity_bonus(searcher, [d for d, _ in top], list(sequence))
+            scored = [(d, sc + bonus.get(d, 0.0)) for d, sc in top] + scored[ranking.RERANK_DEPTH :]
         if sort == "relevance":
             scored.sort(key=lambda h: (-round(h[1], 6), -ordinal(h[0])))
         docset = results.docs() if total and want_docs else set()

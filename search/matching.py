@@ -28,11 +28,6 @@ from .ranking import DEFAULT_FIELDS, FIELD_BOOSTS
 MAX_EXPANSION = 256
 #: at most this many words are looked at for one wildcard
 MAX_SCAN = 50_000
-#: extra weight of two neighbouring query words found close together
-PROXIMITY_BOOST = 0.0
-#: how close: the second word at most this many positions after the first
-PROXIMITY_SLOP = 4
-PROXIMITY_FIELDS = ("text",)
 #: the fields a phrase or hyphenated word is searched in
 PHRASE_FIELDS = ("text", "title", "kicker", "lead", "tags", "authors", "place", "extra")
 
@@ -47,6 +42,8 @@ class Compiled:
     #: folded query words (for highlighting compounds)
     words: set[str] = field(default_factory=set)
     notices: list[str] = field(default_factory=list)
+    #: the main terms of the query's plain words, in order (for proximity)
+    sequence: list[str] = field(default_factory=list)
 
 
 class Compiler:
@@ -68,42 +65,24 @@ class Compiler:
                 "the query has only stopwords (der, die, und …) and nothing to search for",
                 hint="add a word that carries meaning",
             )
-        near = self._proximity(node)
-        if near is not None:
-            # the words close together score more; they never decide a match
-            qobj = wq.AndMaybe(qobj, near)
-        return Compiled(qobj, self.terms, self.words, self.notices)
+        return Compiled(qobj, self.terms, self.words, self.notices, self._sequence(node))
 
-    def _proximity(self, node: q.Node) -> Any:
-        """Optional clauses for neighbouring query words that stand close together.
+    def _sequence(self, node: q.Node) -> list[str]:
+        """The main terms of the plain words of an AND (or any-word) query, in order.
 
-        For the plain words of an AND (or any-word) query, each pair of
-        neighbours found within ``PROXIMITY_SLOP`` positions of each other in
-        the same order scores extra, as a sloppy phrase. Headlines and
-        questions paraphrase a sentence of the article they belong to; this
-        is what finds that sentence.
+        The ranking rewards articles where neighbours of this sequence stand
+        close together (see :func:`search.ranking.proximity_bonus`).
         """
-        if PROXIMITY_BOOST <= 0:
-            return None
         items = node.items if isinstance(node, q.And) else [node]
-        words = [item for item in items if isinstance(item, q.Word)]
         terms: list[str] = []
-        for w in words:
-            for tok in self.analysis.tokens(w.text, query=True):
-                if tok.kind == "word":
-                    terms.append(tok.text)
-        clauses = []
-        seen: set[tuple[str, str]] = set()
-        for a, b in itertools.pairwise(terms):
-            if a == b or (a, b) in seen:
-                continue
-            seen.add((a, b))
-            for f in PROXIMITY_FIELDS:
-                if self.reader.doc_frequency(f, a) and self.reader.doc_frequency(f, b):
-                    clauses.append(wq.Phrase(f, [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST))
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+        for item in items:
+            if isinstance(item, q.Word):
+                terms.extend(
+                    tok.text
+                    for tok in self.analysis.tokens(item.text, query=True)
+                    if tok.kind == "word"
+                )
+        return terms
 
     # -- nodes -------------------------------------------------------------
     def _node(self, node: q.Node, fields: tuple[str, ...], *, any_word: bool = False) -> Any:

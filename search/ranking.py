@@ -9,6 +9,7 @@ related titles (``extra``) count least.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from typing import Any
 
@@ -34,6 +35,16 @@ B = 0.75
 FIELD_B = {"title": 0.5, "kicker": 0.3, "tags": 0.3, "place": 0.0, "authors": 0.0}
 
 SORTS = ("relevance", "date", "recency")
+
+#: second phase: the top hits are re-scored with a bonus for neighbouring
+#: query words that stand close together in the text (headlines and
+#: questions paraphrase a sentence of the article they belong to)
+PROXIMITY_BOOST = 0.3
+#: how close: the second word at most this many positions after the first
+PROXIMITY_SLOP = 4
+#: how many of the first-phase hits are re-scored
+RERANK_DEPTH = 100
+PROXIMITY_FIELD = "text"
 #: with ``--sort recency`` a score halves for every this many days of age
 RECENCY_HALF_LIFE_DAYS = 365.0
 #: and never falls below this share of its relevance score
@@ -104,6 +115,70 @@ class RecencyBM25F(BM25):
         age = max(0, self.newest - ordinal)
         decay = math.pow(0.5, age / RECENCY_HALF_LIFE_DAYS)
         return float(score * (RECENCY_FLOOR + (1 - RECENCY_FLOOR) * decay))
+
+
+def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> dict[int, float]:
+    """The proximity bonus of each document for a query's word sequence.
+
+    For every pair of neighbouring query terms (a, b), each place where b
+    follows a within :data:`PROXIMITY_SLOP` positions counts; the bonus is
+    ``PROXIMITY_BOOST`` × the pair's mean idf × a saturating function of the
+    count (as BM25 scores a term). Positions are read from the postings of
+    the query's terms, for the given documents only.
+    """
+    pairs = [(a, b) for a, b in itertools.pairwise(sequence) if a != b]
+    if PROXIMITY_BOOST <= 0 or not pairs or not docnums:
+        return {}
+    reader = searcher.reader()
+    wanted = sorted(set(docnums))
+    positions: dict[str, dict[int, list[int]]] = {}
+    for term in {t for pair in pairs for t in pair}:
+        found: dict[int, list[int]] = {}
+        if reader.doc_frequency(PROXIMITY_FIELD, term):
+            m = reader.postings(PROXIMITY_FIELD, term)
+            for d in wanted:
+                if not m.is_active():
+                    break
+                if m.id() < d:
+                    m.skip_to(d)
+                    if not m.is_active():
+                        break
+                if m.id() == d:
+                    found[d] = m.value_as("positions")
+        positions[term] = found
+    model = searcher.weighting
+    bonus: dict[int, float] = {}
+    for a, b in pairs:
+        pa, pb = positions.get(a, {}), positions.get(b, {})
+        if not pa or not pb:
+            continue
+        idf = (
+            model.idf(searcher, PROXIMITY_FIELD, a) + model.idf(searcher, PROXIMITY_FIELD, b)
+        ) / 2
+        for d, la in pa.items():
+            lb = pb.get(d)
+            if lb:
+                count = near_count(la, lb, PROXIMITY_SLOP)
+                if count:
+                    gain = PROXIMITY_BOOST * idf * count * (K1 + 1) / (count + K1)
+                    bonus[d] = bonus.get(d, 0.0) + gain
+    return bonus
+
+
+def near_count(first: list[int], second: list[int], slop: int) -> int:
+    """How many positions of ``second`` follow a position of ``first`` by 1 to ``slop``.
+
+    Both lists are sorted.
+    """
+    count = 0
+    i = 0
+    n = len(first)
+    for p in second:
+        while i < n and first[i] < p - slop:
+            i += 1
+        if i < n and first[i] < p:
+            count += 1
+    return count
 
 
 def weighting(sort: str, newest: int | None) -> scoring.WeightingModel:
