@@ -245,6 +245,11 @@ class Splitter:
         self._cache[word] = result
         return result
 
+    def leaves(self, word: str, *, lowercase: bool = False) -> tuple[str, ...]:
+        """The smallest parts of a folded word (``hoch spannung netz gerat``), in order."""
+        parts = self.parts(word, lowercase=lowercase)
+        return tuple(p for p in parts if not any(q != p and q in p for q in parts))
+
     def split(self, word: str) -> Split:
         """The :class:`Split` of any word (folded first)."""
         folded = fold(word)

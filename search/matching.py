@@ -24,6 +24,12 @@ from index.schema import exact
 from . import query as q
 from .ranking import DEFAULT_FIELDS, FIELD_BOOSTS
 
+#: a query word this long whose term is in fewer than this share of the
+#: articles (at least one) is also searched as its compound parts (each
+#: weighted PART_WEIGHT when any word may match)
+QUERY_SPLIT_MIN = 8
+QUERY_SPLIT_SHARE = 0.001
+PART_WEIGHT = 0.5
 #: at most this many words are searched for one wildcard
 MAX_EXPANSION = 256
 #: at most this many words are looked at for one wildcard
@@ -50,6 +56,7 @@ class Compiler:
     """Compiles query trees against one index reader."""
 
     def __init__(self, reader: Any, analysis: GermanAnalysis, query_text: str) -> None:
+        self.any_word = False
         self.reader = reader
         self.analysis = analysis
         self.text = query_text
@@ -58,6 +65,7 @@ class Compiler:
         self.notices: list[str] = []
 
     def compile(self, node: q.Node, *, any_word: bool = False) -> Compiled:
+        self.any_word = any_word
         qobj = self._node(node, DEFAULT_FIELDS, any_word=any_word)
         if qobj is None:
             raise QueryError(
@@ -138,9 +146,9 @@ class Compiler:
             fields = [f for f in fields if FIELD_BOOSTS.get(f, 1.0) > 0]
         return [f for f in fields if reader.doc_frequency(f, term) > 0]
 
-    def _term_query(self, term: str, fields: tuple[str, ...]) -> Any:
+    def _term_query(self, term: str, fields: tuple[str, ...], weight: float = 1.0) -> Any:
         present = self._fields_with(term, fields) or [fields[0]]
-        parts = [wq.Term(f, term, boost=_boost(f, fields)) for f in present]
+        parts = [wq.Term(f, term, boost=_boost(f, fields) * weight) for f in present]
         return parts[0] if len(parts) == 1 else wq.Or(parts)
 
     def _word(self, text: str, fields: tuple[str, ...]) -> Any:
@@ -153,16 +161,52 @@ class Compiler:
         joined = [t for t in tokens if t.kind == "joined"]
         pieces = [t for t in tokens if t.kind == "word"]
         if len(pieces) <= 1 and not joined:
-            return self._term_query(tokens[0].text, fields)
-        # a hyphenated word: the pieces as a phrase, or the joined form
-        options = []
-        if len(pieces) > 1:
-            options.append(self._phrase_of(pieces, fields))
-        elif pieces:
-            options.append(self._term_query(pieces[0].text, fields))
+            whole = self._term_query(tokens[0].text, fields)
+            parts = self._compound_parts(text, tokens[0].text, fields)
+            if not parts:
+                return whole
+            # a rare compound: its parts may stand apart in an article
+            # (Zuschaueranzahl -> Anzahl der Zuschauer)
+            if self.any_word:
+                weighted = self._compound_parts(text, tokens[0].text, fields, PART_WEIGHT)
+                return wq.Or([whole, *weighted])
+            return wq.Or([whole, wq.And(parts)])
+        # a hyphenated word (Corona-Krise): its pieces as words of their own
+        # (all of them, or any in an any-word search), or the joined form
+        # (Coronakrise); the proximity phase rewards the pieces side by side
+        piece_queries = [self._term_query(t.text, fields) for t in pieces]
+        options: list[Any] = []
+        if len(piece_queries) > 1:
+            options.append(wq.Or(piece_queries) if self.any_word else wq.And(piece_queries))
+        else:
+            options.extend(piece_queries)
         for t in joined:
             options.append(self._term_query(t.text, fields))
         return options[0] if len(options) == 1 else wq.Or(options)
+
+    def _compound_parts(
+        self, text: str, term: str, fields: tuple[str, ...], weight: float = 1.0
+    ) -> list[Any]:
+        """Queries for the parts of a rare compound query word, or ``[]``.
+
+        Only for words of at least :data:`QUERY_SPLIT_MIN` letters whose own
+        term is rare (in fewer than :data:`QUERY_SPLIT_SHARE` of the articles,
+        and in none of a small index): a common compound is found as itself,
+        and the lexicon is loaded only when needed.
+        """
+        folded = fold(text)
+        if len(folded) < QUERY_SPLIT_MIN or not folded.isalpha() or not self.analysis.compounds:
+            return []
+        rare = max(1.0, self.reader.doc_count() * QUERY_SPLIT_SHARE)
+        if sum(self.reader.doc_frequency(f, term) for f in fields) >= rare:
+            return []
+        leaves = self.analysis.splitter.leaves(folded, lowercase=text[:1].islower())
+        stems = [self.analysis.stem(leaf) for leaf in leaves]
+        stems = [t for t in dict.fromkeys(stems) if t != term and len(t) > 2]
+        if len(stems) < 2:
+            return []
+        self.terms.update(stems)
+        return [self._term_query(t, fields, weight) for t in stems]
 
     def _phrase(self, node: q.Phrase, fields: tuple[str, ...]) -> Any:
         tokens = [t for t in self.analysis.tokens(node.text, query=True) if t.kind == "word"]
