@@ -19,7 +19,36 @@ from __future__ import annotations
 import re
 
 _DOUBLE = re.compile(r"(.)\1")
-_DOUBLE_BACK = re.compile(r"(.)\*")
+
+
+def _mark_doubles(w: str) -> str:
+    """``(.)\\1`` → ``\\1*`` left to right, as nltk's regex does (``aaa`` → ``a*a``)."""
+    out = []
+    i, n = 0, len(w)
+    while i < n:
+        c = w[i]
+        if i + 1 < n and w[i + 1] == c:
+            out.append(c + "*")
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _unmark_doubles(w: str) -> str:
+    """``(.)\\*`` → ``\\1\\1``: each ``*`` repeats the letter before it."""
+    out = []
+    i, n = 0, len(w)
+    while i < n:
+        c = w[i]
+        if i + 1 < n and w[i + 1] == "*":
+            out.append(c + c)
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
 
 
 def stem(word: str) -> str:
@@ -30,8 +59,8 @@ def stem(word: str) -> str:
     if w.startswith("ge") and len(w) >= 6:
         w = w[2:]
     w = w.replace("sch", "$").replace("ei", "%").replace("ie", "&")
-    if len(w) > 1:
-        w = _DOUBLE.sub(r"\1*", w)
+    if len(w) > 1 and _DOUBLE.search(w):
+        w = _mark_doubles(w)
     n = len(w)
     end = n
     while end > 3:
@@ -47,5 +76,5 @@ def stem(word: str) -> str:
         break
     w = w[:end]
     if "*" in w:
-        w = _DOUBLE_BACK.sub(r"\1\1", w)
+        w = _unmark_doubles(w)
     return w.replace("%", "ei").replace("&", "ie").replace("$", "sch")

@@ -334,7 +334,13 @@ class SearchEngine:
         # whole before it is sorted by date; doubled while the last hit fetched
         # still ties with the page's last
         fetch = want + limit
-        rerank = sort == "relevance" and len(sequence) > 1 and ranking.PROXIMITY_BOOST > 0
+        rerank = (
+            sort == "relevance"
+            and bool(sequence)
+            and (
+                ranking.PROXIMITY_BOOST > 0 or ranking.EARLY_BOOST > 0 or ranking.COVERAGE_BOOST > 0
+            )
+        )
         if rerank:
             fetch = max(fetch, ranking.RERANK_DEPTH)
         while True:

@@ -44,6 +44,12 @@ PROXIMITY_BOOST = 0.3
 PROXIMITY_SLOP = 4
 #: how many of the first-phase hits are re-scored
 RERANK_DEPTH = 100
+#: a query word mentioned within the first positions of the text (title,
+#: lead, first paragraph) earns this share of its idf
+EARLY_BOOST = 0.0
+EARLY_POSITIONS = 60
+#: articles that have more of the query's words earn more
+COVERAGE_BOOST = 0.0
 PROXIMITY_FIELD = "text"
 #: with ``--sort recency`` a score halves for every this many days of age
 RECENCY_HALF_LIFE_DAYS = 365.0
@@ -118,21 +124,34 @@ class RecencyBM25F(BM25):
 
 
 def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> dict[int, float]:
-    """The proximity bonus of each document for a query's word sequence.
+    """The second-phase bonus of each document for a query's word sequence.
 
-    For every pair of neighbouring query terms (a, b), each place where b
-    follows a within :data:`PROXIMITY_SLOP` positions counts; the bonus is
-    ``PROXIMITY_BOOST`` × the pair's mean idf × a saturating function of the
-    count (as BM25 scores a term). Positions are read from the postings of
-    the query's terms, for the given documents only.
+    Three signals, read from the positions of the query's terms in the
+    given documents only:
+
+    * proximity: for every pair of neighbouring query terms (a, b), each
+      place where b follows a within :data:`PROXIMITY_SLOP` positions counts;
+      ``PROXIMITY_BOOST`` × the pair's mean idf × a BM25-like saturation of
+      the count;
+    * early mention: a query term that first occurs within the first
+      :data:`EARLY_POSITIONS` positions (title, lead, first paragraph) adds
+      ``EARLY_BOOST`` × its idf;
+    * coverage: ``COVERAGE_BOOST`` × the sum of the query terms' idf × the
+      square of the share of query terms the document has.
     """
+    terms = list(dict.fromkeys(sequence))
     pairs = [(a, b) for a, b in itertools.pairwise(sequence) if a != b]
-    if PROXIMITY_BOOST <= 0 or not pairs or not docnums:
+    wanted_signals = (
+        (PROXIMITY_BOOST > 0 and pairs)
+        or EARLY_BOOST > 0
+        or (COVERAGE_BOOST > 0 and len(terms) > 1)
+    )
+    if not wanted_signals or not terms or not docnums:
         return {}
     reader = searcher.reader()
     wanted = sorted(set(docnums))
     positions: dict[str, dict[int, list[int]]] = {}
-    for term in {t for pair in pairs for t in pair}:
+    for term in terms:
         found: dict[int, list[int]] = {}
         if reader.doc_frequency(PROXIMITY_FIELD, term):
             m = reader.postings(PROXIMITY_FIELD, term)
@@ -147,21 +166,32 @@ def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> d
                     found[d] = m.value_as("positions")
         positions[term] = found
     model = searcher.weighting
+    idf = {t: model.idf(searcher, PROXIMITY_FIELD, t) for t in terms}
     bonus: dict[int, float] = {}
-    for a, b in pairs:
-        pa, pb = positions.get(a, {}), positions.get(b, {})
-        if not pa or not pb:
-            continue
-        idf = (
-            model.idf(searcher, PROXIMITY_FIELD, a) + model.idf(searcher, PROXIMITY_FIELD, b)
-        ) / 2
-        for d, la in pa.items():
-            lb = pb.get(d)
-            if lb:
-                count = near_count(la, lb, PROXIMITY_SLOP)
-                if count:
-                    gain = PROXIMITY_BOOST * idf * count * (K1 + 1) / (count + K1)
-                    bonus[d] = bonus.get(d, 0.0) + gain
+    if PROXIMITY_BOOST > 0:
+        for a, b in pairs:
+            pa, pb = positions.get(a, {}), positions.get(b, {})
+            if not pa or not pb:
+                continue
+            pair_idf = (idf[a] + idf[b]) / 2
+            for d, la in pa.items():
+                lb = pb.get(d)
+                if lb:
+                    count = near_count(la, lb, PROXIMITY_SLOP)
+                    if count:
+                        gain = PROXIMITY_BOOST * pair_idf * count * (K1 + 1) / (count + K1)
+                        bonus[d] = bonus.get(d, 0.0) + gain
+    if EARLY_BOOST > 0:
+        for t in terms:
+            for d, plist in positions[t].items():
+                if plist and plist[0] < EARLY_POSITIONS:
+                    bonus[d] = bonus.get(d, 0.0) + EARLY_BOOST * idf[t]
+    if COVERAGE_BOOST > 0 and len(terms) > 1:
+        total_idf = sum(idf.values())
+        for d in wanted:
+            have = sum(1 for t in terms if d in positions[t])
+            share = have / len(terms)
+            bonus[d] = bonus.get(d, 0.0) + COVERAGE_BOOST * total_idf * share * share
     return bonus
 
 
