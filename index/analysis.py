@@ -122,7 +122,7 @@ class GermanAnalysis:
         self._token_cache: dict[str, _Entry] = {}
         self._main_cache: dict[str, tuple[str, ...]] = {}
         self._query_token_cache: dict[str, _Entry] = {}
-        self._simple: dict[str, str] = {}
+        self._simple: dict[str, str | tuple[str, ...]] = {}
         self._stem_cache: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -267,19 +267,30 @@ class GermanAnalysis:
         simple_get = self._simple.get
         pos = 0
         for token in TOKEN_RE.findall(text):
-            term = simple_get(token)
-            if term is not None:
-                if term:
-                    plist = out_get(term)
-                    if plist is None:
-                        out[term] = [pos]
-                    else:
-                        plist.append(pos)
+            simple = simple_get(token)
+            if simple is not None:
+                # one position: a term, "" for a stopword, or a tuple of terms
+                # (a compound and its parts)
+                if simple.__class__ is str:
+                    if simple:
+                        plist = out_get(simple)
+                        if plist is None:
+                            out[simple] = [pos]
+                        else:
+                            plist.append(pos)
+                else:
+                    for term in simple:
+                        plist = out_get(term)
+                        if plist is None:
+                            out[term] = [pos]
+                        else:
+                            plist.append(pos)
                 pos += 1
                 continue
             npos, items = self.token_entry(token)
-            if npos == 1 and len(items) <= 1 and (not items or items[0][4] == "word"):
-                self._simple[token] = items[0][1] if items else ""
+            if npos == 1:
+                terms = tuple(dict.fromkeys(t for _, t, _, _, _ in items))
+                self._simple[token] = terms[0] if len(terms) == 1 else (terms or "")
             for rel, term, _, _, _ in items:
                 plist = out_get(term)
                 if plist is None:
