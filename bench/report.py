@@ -70,7 +70,9 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"Measured by `python -m bench` on {m['date']}: {m['cpus']} cores, Python "
         f"{m['python']} ({m['platform']}). All systems index the same parsed articles "
-        "in the same run. Raw figures: `bench/results/latest.json`.",
+        "in the same run. Raw figures: `bench/results/latest.json`"
+        f" (quality measured {result.get('quality_measured', '?')}, "
+        f"speed {result.get('speed', {}).get('machine', {}).get('date', '?')}).",
         "",
     ]
     rows = result.get("quality") or []
@@ -172,15 +174,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bench.speed import machine
 
     result: dict[str, Any] = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M")}
+    out_dir = args.out / "bench" / "results"
+    previous: dict[str, Any] = {}
+    if (out_dir / "latest.json").exists():
+        previous = json.loads((out_dir / "latest.json").read_text())
     systems = [s for s in args.systems.split(",") if s] or list(system_factories())
     if not args.no_quality:
         result["quality"] = quality([s for s in args.sets.split(",") if s], systems)
-    result["conflation"] = conflation(args.gold)
+    elif previous.get("quality"):
+        # a part not run this time keeps its last figures, marked with their date
+        result["quality"] = previous["quality"]
+        result["quality_measured"] = previous.get("quality_measured", previous.get("started"))
+    result.setdefault("quality_measured", result["started"])
+    result["conflation"] = conflation(args.gold) or previous.get("conflation")
     if not args.no_speed:
         from bench.speed import run as speed_run
 
         result["speed"] = speed_run(shared_dir() / "corpora" / "news-de")
-    out_dir = args.out / "bench" / "results"
+    elif previous.get("speed"):
+        result["speed"] = previous["speed"]
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "latest.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     (args.out / "BENCHMARKS.md").write_text(markdown(result))

@@ -31,7 +31,7 @@ QUERY_SPLIT_MIN = 8
 QUERY_SPLIT_SHARE = 0.001
 PART_WEIGHT = 0.5
 #: at most this many words are searched for one wildcard
-MAX_EXPANSION = 256
+MAX_EXPANSION = 64
 #: at most this many words are looked at for one wildcard
 MAX_SCAN = 50_000
 #: the fields a phrase or hyphenated word is searched in
@@ -84,7 +84,7 @@ class Compiler:
         items = node.items if isinstance(node, q.And) else [node]
         terms: list[str] = []
         for item in items:
-            if isinstance(item, q.Word):
+            if isinstance(item, (q.Word, q.Phrase)):
                 terms.extend(
                     tok.text
                     for tok in self.analysis.tokens(item.text, query=True)

@@ -35,8 +35,10 @@ FIELD_BOOSTS: dict[str, float] = {
     "authors": 0.1,
     "extra": 0.05,
 }
-#: the fields a plain word is searched in
-DEFAULT_FIELDS = tuple(FIELD_BOOSTS)
+#: the field a plain word is searched in (it holds every other text field)
+DEFAULT_FIELDS = ("text",)
+#: the fields whose matches earn a bonus in the second phase
+BONUS_FIELDS = tuple(f for f in FIELD_BOOSTS if f not in ("text", "extra"))
 
 K1 = 1.2
 B = 0.75
@@ -135,9 +137,11 @@ class RecencyBM25F(BM25):
 def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> dict[int, float]:
     """The second-phase bonus of each document for a query's word sequence.
 
-    Three signals, read from the positions of the query's terms in the
-    given documents only:
+    Four signals, read from the postings of the query's terms in the given
+    documents only:
 
+    * field bonuses: a query word in the headline, kicker, tags, lead, place
+      or authors earns ``FIELD_BOOSTS[field]`` × its idf;
     * proximity: for every pair of neighbouring query terms (a, b), each
       place where b follows a within :data:`PROXIMITY_SLOP` positions counts;
       ``PROXIMITY_BOOST`` × the pair's mean idf × a BM25-like saturation of
@@ -150,33 +154,29 @@ def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> d
     """
     terms = list(dict.fromkeys(sequence))
     pairs = [(a, b) for a, b in itertools.pairwise(sequence) if a != b]
+    bonus_fields = [f for f in BONUS_FIELDS if FIELD_BOOSTS.get(f, 0.0) > 0]
     wanted_signals = (
         (PROXIMITY_BOOST > 0 and pairs)
         or EARLY_BOOST > 0
         or (COVERAGE_BOOST > 0 and len(terms) > 1)
+        or bonus_fields
     )
     if not wanted_signals or not terms or not docnums:
         return {}
     reader = searcher.reader()
     wanted = sorted(set(docnums))
-    positions: dict[str, dict[int, list[int]]] = {}
-    for term in terms:
-        found: dict[int, list[int]] = {}
-        if reader.doc_frequency(PROXIMITY_FIELD, term):
-            m = reader.postings(PROXIMITY_FIELD, term)
-            for d in wanted:
-                if not m.is_active():
-                    break
-                if m.id() < d:
-                    m.skip_to(d)
-                    if not m.is_active():
-                        break
-                if m.id() == d:
-                    found[d] = m.value_as("positions")
-        positions[term] = found
+    positions = {t: _positions(reader, PROXIMITY_FIELD, t, wanted) for t in terms}
     model = searcher.weighting
     idf = {t: model.idf(searcher, PROXIMITY_FIELD, t) for t in terms}
     bonus: dict[int, float] = {}
+    for f in bonus_fields:
+        # a query word in the headline (kicker, tags, lead…) earns the field's
+        # share of the word's idf
+        weight = FIELD_BOOSTS[f]
+        for t in terms:
+            if reader.doc_frequency(f, t):
+                for d in _positions(reader, f, t, wanted, values=False):
+                    bonus[d] = bonus.get(d, 0.0) + weight * idf[t]
     if PROXIMITY_BOOST > 0:
         for a, b in pairs:
             pa, pb = positions.get(a, {}), positions.get(b, {})
@@ -202,6 +202,26 @@ def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> d
             share = have / len(terms)
             bonus[d] = bonus.get(d, 0.0) + COVERAGE_BOOST * total_idf * share * share
     return bonus
+
+
+def _positions(
+    reader: Any, fieldname: str, term: str, docnums: list[int], *, values: bool = True
+) -> dict[int, list[int]]:
+    """The positions of ``term`` in each of the (sorted) ``docnums`` that has it."""
+    found: dict[int, list[int]] = {}
+    if not reader.doc_frequency(fieldname, term):
+        return found
+    m = reader.postings(fieldname, term)
+    for d in docnums:
+        if not m.is_active():
+            break
+        if m.id() < d:
+            m.skip_to(d)
+            if not m.is_active():
+                break
+        if m.id() == d:
+            found[d] = m.value_as("positions") if values else []
+    return found
 
 
 def near_count(first: list[int], second: list[int], slop: int) -> int:

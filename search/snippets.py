@@ -22,6 +22,8 @@ from .results import Snippet
 #: about this many characters in a snippet
 SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 3
+#: sentences analysed exactly per article (the best by a cheap first pass)
+SENTENCES_ANALYSED = 6
 ELLIPSIS = " … "
 
 #: words after which a period does not end a sentence
@@ -33,7 +35,6 @@ ABBREVIATIONS = frozenset(
     """.split()
 )
 _SENTENCE_END = re.compile(r"[.!?…]+[\"“”»')]*\s+|\n+")
-_WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"“”»')]*\s*$")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -63,8 +64,9 @@ def _is_boundary(text: str, dot: int, after: int) -> bool:
         return False
     if text[dot] != ".":
         return True
-    m = _WORD_BEFORE.search(text, max(0, dot - 30), dot + 1)
-    word = m.group(1).rstrip(".").lower() if m else ""
+    start = max(text.rfind(" ", max(0, dot - 30), dot), text.rfind("\n", max(0, dot - 30), dot))
+    word = text[start + 1 : dot].rstrip(".").lower()
+    word = word.lstrip("(„\"»«'")
     if not word:
         return True
     last = word.rsplit(".", 1)[-1]
@@ -85,15 +87,23 @@ class Highlighter:
         # every term a word yields is a substring of the folded word (stems cut
         # letters off, they never add any): a sentence without any of them
         # needs no analysis. Terms of one or two letters (z. B. -> zb) disable it.
-        self._needles = sorted(self.terms | set(self.inner), key=len)
+        self._needles = sorted({_fold_text(t) for t in self.terms | set(self.inner)}, key=len)
         self._prefilter = bool(self._needles) and all(len(t) > 2 for t in self._needles)
 
     def may_match(self, text: str) -> bool:
         """False only if no word of ``text`` can match (a cheap test before :meth:`spans`)."""
+        return self.prescore(text) > 0
+
+    def prescore(self, text: str) -> float:
+        """How many of the query's terms ``text`` seems to contain (cheap, approximate).
+
+        0 only if no word of ``text`` can match; when the cheap test is off
+        (terms of one or two letters) every text scores 1.
+        """
         if not self._prefilter:
-            return True
+            return 1.0
         folded = _fold_text(text)
-        return any(t in folded for t in self._needles)
+        return float(sum(1 for t in self._needles if t in folded))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of every matched word in ``text``, merged and sorted."""
@@ -109,9 +119,34 @@ class Highlighter:
         return _merge(out)
 
 
+_SIMPLE = str.maketrans(
+    {
+        **dict.fromkeys("äàáâãåā", "a"),
+        **dict.fromkeys("öòóôõøō", "o"),
+        **dict.fromkeys("üùúûū", "u"),
+        **dict.fromkeys("èéêëē", "e"),
+        **dict.fromkeys("ìíîïī", "i"),
+        **dict.fromkeys("çćč", "c"),
+        **dict.fromkeys("ñń", "n"),
+        **dict.fromkeys("śšş", "s"),
+        **dict.fromkeys("ğ", "g"),
+        **dict.fromkeys("ł", "l"),
+        **dict.fromkeys("ýÿ", "y"),
+        **dict.fromkeys("žźż", "z"),
+        "ß": "ss",
+        **dict.fromkeys("-‐‑_.'’\u00ad\u200b\u200c\u200d", None),
+    }
+)
+
+
 def _fold_text(text: str) -> str:
-    """A whole text folded like a word (no cache), hyphens and underscores dropped."""
-    return str(fold.__wrapped__(text)).replace("-", "").replace("_", "").replace("‐", "")
+    """A cheap approximation of :func:`fold` for whole texts (the snippet prefilter).
+
+    Lower case, common accents and umlauts, ß, joiners dropped, and the
+    umlaut transcriptions ae/oe/ue collapsed everywhere; the prefilter's
+    terms get the same treatment, so a term's letters stay in order.
+    """
+    return text.lower().translate(_SIMPLE).replace("ae", "a").replace("oe", "o").replace("ue", "u")
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -129,7 +164,9 @@ def make_snippet(
     article: Article, highlighter: Highlighter, max_chars: int = SNIPPET_CHARS
 ) -> Snippet:
     """The best passage of ``article`` for the query behind ``highlighter``."""
-    candidates: list[tuple[float, int, str, list[tuple[int, int]]]] = []
+    # a cheap first pass ranks sentences by the query terms they contain;
+    # only the best few are analysed for exact highlights
+    rough: list[tuple[float, int, str]] = []
     order = 0
     for part in (article.lead, article.body):
         if not part:
@@ -138,14 +175,20 @@ def make_snippet(
             sentence = part[start:end].strip()
             if not sentence:
                 continue
-            spans = highlighter.spans(sentence) if highlighter.may_match(sentence) else []
-            if spans:
-                distinct = {fold(sentence[a:b]) for a, b in spans}
-                score = 10.0 * len(distinct) + len(spans) - order * 0.01
-                candidates.append((score, order, sentence, spans))
+            found = highlighter.prescore(sentence)
+            if found:
+                rough.append((found - order * 0.001, order, sentence))
             order += 1
-            if order > 400:
+            if order > 150:
                 break
+    rough.sort(key=lambda c: (-c[0], c[1]))
+    candidates: list[tuple[float, int, str, list[tuple[int, int]]]] = []
+    for _rough, idx, sentence in rough[:SENTENCES_ANALYSED]:
+        spans = highlighter.spans(sentence)
+        if spans:
+            distinct = {fold(sentence[a:b]) for a, b in spans}
+            score = 10.0 * len(distinct) + len(spans) - idx * 0.01
+            candidates.append((score, idx, sentence, spans))
     if not candidates:
         # the match was in the title, the tags or a field not shown: the opening
         text = (article.lead or article.body or article.caption).strip()

@@ -90,7 +90,7 @@ def test_short_prefix_over_many_terms(many_terms: SearchEngine) -> None:
     start = time.perf_counter()
     results = many_terms.search("ab*", facets=True)
     assert time.perf_counter() - start < QUICK
-    assert results.total == 40  # every article has "ab" words
+    assert 0 < results.total <= 40  # bounded: only the most frequent "ab" words
     assert any("most frequent" in n for n in results.notices), results.notices
     assert len(results.hits) == 10
 
