@@ -21,29 +21,19 @@ import re
 _DOUBLE = re.compile(r"(.)\1")
 
 
-def _mark_doubles(w: str) -> str:
-    """``(.)\\1`` → ``\\1*`` left to right, as nltk's regex does (``aaa`` → ``a*a``)."""
+def _pairs(w: str, *, mark: bool) -> str:
+    """Doubled letters to ``x*`` (``mark``) or back, left to right as nltk's regexes.
+
+    Marking rewrites ``(.)\\1`` as ``\\1*`` (``aaa`` → ``a*a``); unmarking
+    rewrites ``(.)\\*`` as ``\\1\\1``.
+    """
     out = []
     i, n = 0, len(w)
     while i < n:
         c = w[i]
-        if i + 1 < n and w[i + 1] == c:
-            out.append(c + "*")
-            i += 2
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
-
-
-def _unmark_doubles(w: str) -> str:
-    """``(.)\\*`` → ``\\1\\1``: each ``*`` repeats the letter before it."""
-    out = []
-    i, n = 0, len(w)
-    while i < n:
-        c = w[i]
-        if i + 1 < n and w[i + 1] == "*":
-            out.append(c + c)
+        nxt = w[i + 1] if i + 1 < n else ""
+        if nxt and nxt == (c if mark else "*"):
+            out.append(c + ("*" if mark else c))
             i += 2
         else:
             out.append(c)
@@ -60,7 +50,7 @@ def stem(word: str) -> str:
         w = w[2:]
     w = w.replace("sch", "$").replace("ei", "%").replace("ie", "&")
     if len(w) > 1 and _DOUBLE.search(w):
-        w = _mark_doubles(w)
+        w = _pairs(w, mark=True)
     n = len(w)
     end = n
     while end > 3:
@@ -76,5 +66,5 @@ def stem(word: str) -> str:
         break
     w = w[:end]
     if "*" in w:
-        w = _unmark_doubles(w)
+        w = _pairs(w, mark=False)
     return w.replace("%", "ei").replace("&", "ie").replace("$", "sch")

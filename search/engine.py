@@ -250,23 +250,12 @@ class SearchEngine:
     ) -> SearchResults:
         reader = searcher.reader()
         tree = _title_with_kicker(parsed.tree)
-        compiled = Compiler(reader, self.analysis, parsed.text).compile(tree, any_word=any_word)
-        mode = "any" if any_word else "all"
         counting = count or want_facets
-        page_hits, total, docset = self._run(
-            searcher,
-            compiled.query,
-            flt,
-            limit,
-            page,
-            sort,
-            counting,
-            want_facets,
-            compiled.sequence,
-        )
-        notices = list(compiled.notices)
-        if total == 0 and not any_word and not parsed.explicit and _word_count(parsed.tree) > 1:
-            compiled = Compiler(reader, self.analysis, parsed.text).compile(tree, any_word=True)
+
+        def attempt(any_words: bool) -> tuple[Any, list[tuple[int, float]], int, Any]:
+            compiled = Compiler(reader, self.analysis, parsed.text).compile(
+                tree, any_word=any_words
+            )
             page_hits, total, docset = self._run(
                 searcher,
                 compiled.query,
@@ -278,6 +267,13 @@ class SearchEngine:
                 want_facets,
                 compiled.sequence,
             )
+            return compiled, page_hits, total, docset
+
+        compiled, page_hits, total, docset = attempt(any_word)
+        mode = "any" if any_word else "all"
+        notices = list(compiled.notices)
+        if total == 0 and not any_word and not parsed.explicit and _word_count(parsed.tree) > 1:
+            compiled, page_hits, total, docset = attempt(True)
             if total:
                 mode = "any"
                 notices.append("no article has all the words; showing articles with any of them")
