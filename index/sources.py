@@ -72,6 +72,12 @@ def _walk_dir(root: Path, follow: bool, seen: set[Path]) -> Iterator[Path | Arti
     inner_links: list[tuple[Path, Path]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=follow):
         here = Path(dirpath)
+        here_real = here.resolve()  # once per folder, not per file
+        try:
+            # d_type from the directory listing: no lstat per file
+            links = {e.name for e in os.scandir(dirpath) if e.is_symlink()}
+        except OSError:
+            links = set(filenames) | set(dirnames)
         keep = []
         for d in sorted(dirnames):
             if d.startswith("."):
@@ -97,7 +103,7 @@ def _walk_dir(root: Path, follow: bool, seen: set[Path]) -> Iterator[Path | Arti
             if not is_article_name(name):
                 continue
             f = here / name
-            if f.is_symlink():
+            if name in links:
                 target = f.resolve()
                 if not follow and not _inside(target, root_real):
                     yield ArticleError(
@@ -112,7 +118,7 @@ def _walk_dir(root: Path, follow: bool, seen: set[Path]) -> Iterator[Path | Arti
                 if _inside(target, root_real):
                     inner_links.append((f, target))
                     continue
-            real = f.resolve()
+            real = f.resolve() if name in links else here_real / name
             if real in seen:
                 continue
             seen.add(real)
