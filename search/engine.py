@@ -40,8 +40,8 @@ from index.errors import (
 from index.schema import TEXT_FIELDS, unpack_article, unpack_facets
 from index.store import Current, IndexDir
 
+from . import fastpath, ranking
 from . import query as q
-from . import ranking
 from .matching import Compiler, filters
 from .ranking import FIELD_BOOSTS, SORTS, date_ordinals, proximity_bonus, weighting
 from .results import CheckReport, FacetCount, Hit, IndexStats, SearchResults, Snippet
@@ -266,6 +266,7 @@ class SearchEngine:
                 counting,
                 want_facets,
                 compiled.sequence,
+                compiled.plan,
             )
             return compiled, page_hits, total, docset
 
@@ -309,6 +310,7 @@ class SearchEngine:
         count: bool = True,
         want_docs: bool = False,
         sequence: Sequence[str] = (),
+        plan: Any = None,
     ) -> tuple[list[tuple[int, float]], int, Any]:
         """The page's (docnum, score) pairs, the total and (if wanted) all matches.
 
@@ -330,19 +332,18 @@ class SearchEngine:
         # whole before it is sorted by date; doubled while the last hit fetched
         # still ties with the page's last
         fetch = want + limit
-        rerank = (
-            sort == "relevance"
-            and bool(sequence)
-            and (
-                ranking.PROXIMITY_BOOST > 0 or ranking.EARLY_BOOST > 0 or ranking.COVERAGE_BOOST > 0
-            )
-        )
+        rerank = sort == "relevance" and bool(sequence)
         if rerank:
             fetch = max(fetch, ranking.RERANK_DEPTH)
+        fast = plan is not None and sort == "relevance"
+        allowed = fastpath.allowed_mask(searcher, flt) if fast and flt is not None else None
         while True:
-            results = searcher.search(query, limit=fetch, **kwargs)
-            scored = [(hit.docnum, hit.score if hit.score is not None else 0.0) for hit in results]
-            total = len(results) if count else len(scored)
+            if fast:
+                scored, total, matches = fastpath.run(searcher, plan, allowed, fetch)
+            else:
+                results = searcher.search(query, limit=fetch, **kwargs)
+                scored = [(h.docnum, h.score if h.score is not None else 0.0) for h in results]
+                total = len(results) if count else len(scored)
             if (
                 sort != "relevance"
                 or len(scored) < fetch
@@ -357,7 +358,9 @@ class SearchEngine:
             scored = [(d, sc + bonus.get(d, 0.0)) for d, sc in top] + scored[ranking.RERANK_DEPTH :]
         if sort == "relevance":
             scored.sort(key=lambda h: (-round(h[1], 6), -ordinal(h[0])))
-        docset = results.docs() if total and want_docs else set()
+        docset: Any = set()
+        if total and want_docs:
+            docset = set(matches.tolist()) if fast else results.docs()
         return scored[want - limit : want], total, docset
 
     def _newest(self, searcher: Any) -> int | None:

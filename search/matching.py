@@ -50,6 +50,9 @@ class Compiled:
     notices: list[str] = field(default_factory=list)
     #: the main terms of the query's plain words, in order (for proximity)
     sequence: list[str] = field(default_factory=list)
+    #: the same query as a plan for the vectorised fast path, when it is
+    #: only plain words (see :mod:`search.fastpath`)
+    plan: Any = None
 
 
 class Compiler:
@@ -73,7 +76,35 @@ class Compiler:
                 "the query has only stopwords (der, die, und …) and nothing to search for",
                 hint="add a word that carries meaning",
             )
-        return Compiled(qobj, self.terms, self.words, self.notices, self._sequence(node))
+        return Compiled(
+            qobj, self.terms, self.words, self.notices, self._sequence(node), self._plan(node)
+        )
+
+    def _plan(self, node: q.Node) -> Any:
+        """The query as a fast-path plan, or None if it is more than plain words."""
+        from .fastpath import Plan
+
+        items = node.items if isinstance(node, q.And) else [node]
+        if not all(isinstance(item, q.Word) for item in items):
+            return None
+        plan = Plan(any_word=self.any_word)
+        for item in items:
+            assert isinstance(item, q.Word)
+            tokens = self.analysis.tokens(item.text, query=True)
+            if not tokens:
+                continue  # a stopword
+            pieces = [t.text for t in tokens if t.kind == "word"]
+            joined = [t.text for t in tokens if t.kind == "joined"]
+            if len(pieces) <= 1 and not joined:
+                parts = self._part_terms(item.text, tokens[0].text)
+                if parts and not self.any_word:
+                    return None  # whole OR all parts: not a flat list
+                plan.words.append([(tokens[0].text, 1.0), *((p, PART_WEIGHT) for p in parts)])
+            elif self.any_word:
+                plan.words.append([(t, 1.0) for t in dict.fromkeys([*pieces, *joined])])
+            else:
+                return None  # all pieces OR the joined form: not a flat list
+        return plan if plan.words else None
 
     def _sequence(self, node: q.Node) -> list[str]:
         """The main terms of the plain words of an AND (or any-word) query, in order.
@@ -187,7 +218,14 @@ class Compiler:
     def _compound_parts(
         self, text: str, term: str, fields: tuple[str, ...], weight: float = 1.0
     ) -> list[Any]:
-        """Queries for the parts of a rare compound query word, or ``[]``.
+        """Queries for the parts of a rare compound query word, or ``[]``."""
+        stems = self._part_terms(text, term, fields)
+        return [self._term_query(t, fields, weight) for t in stems]
+
+    def _part_terms(
+        self, text: str, term: str, fields: tuple[str, ...] = DEFAULT_FIELDS
+    ) -> list[str]:
+        """The terms of the parts of a rare compound query word, or ``[]``.
 
         Only for words of at least :data:`QUERY_SPLIT_MIN` letters whose own
         term is rare (in fewer than :data:`QUERY_SPLIT_SHARE` of the articles,
@@ -206,7 +244,7 @@ class Compiler:
         if len(stems) < 2:
             return []
         self.terms.update(stems)
-        return [self._term_query(t, fields, weight) for t in stems]
+        return stems
 
     def _phrase(self, node: q.Phrase, fields: tuple[str, ...]) -> Any:
         tokens = [t for t in self.analysis.tokens(node.text, query=True) if t.kind == "word"]
