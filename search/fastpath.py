@@ -23,13 +23,16 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching import ListMatcher
 from whoosh.util.numeric import byte_to_length
 
 from . import ranking
 
 FIELD = "text"
-#: posting lists kept per searcher (the most recently used)
+#: posting lists kept per searcher (the most recently used), and how many
+#: postings they may hold together
 CACHE_TERMS = 256
+CACHE_POSTINGS = 2_000_000
 
 
 @dataclass
@@ -58,51 +61,83 @@ class Arrays:
                 raw = np.frombuffer(bytes(column.load()), dtype=np.uint8)[:count]
                 lengths[offset : offset + len(raw)] = table[raw]
             if leaf.has_deletions():
-                dead = np.fromiter(leaf.deleted_docs(), dtype=np.int64)
+                dead = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
                 alive[offset + dead] = False
         self.lengths = lengths
         self.alive = alive
         self.avgdl = float(searcher.avg_field_length(FIELD) or 1.0)
-        self._cache: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray, list[bytes]]] = (
+            OrderedDict()
+        )
+        self._cached_postings = 0
         self._lock = threading.Lock()
 
-    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """(global docnums, weights) of ``term`` in the text field."""
+    def postings(self, term: str, fieldname: str = FIELD) -> tuple[np.ndarray, np.ndarray]:
+        """(global docnums, weights) of ``term`` in a field."""
+        docs, weights, _values = self.postings_with_values(term, fieldname)
+        return docs, weights
+
+    def postings_with_values(
+        self, term: str, fieldname: str = FIELD
+    ) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+        """(global docnums, weights, encoded positions) of ``term`` in a field."""
+        key = (fieldname, term)
         with self._lock:
-            hit = self._cache.get(term)
+            hit = self._cache.get(key)
             if hit is not None:
-                self._cache.move_to_end(term)
+                self._cache.move_to_end(key)
                 return hit
         ids_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
+        values: list[bytes] = []
         for leaf, offset in self.leaves:
-            if not leaf.doc_frequency(FIELD, term):
+            if not leaf.doc_frequency(fieldname, term):
                 continue
-            m = leaf.postings(FIELD, term)
+            m = leaf.postings(fieldname, term)
+            while not isinstance(m, (W3LeafMatcher, ListMatcher)) and hasattr(m, "child"):
+                m = m.child  # a wrapper that hides deleted documents: we mask them
             if isinstance(m, W3LeafMatcher):
                 while True:
                     if m._data is None:
                         m._read_data()
-                    deltas, weights, _values = m._data
+                    deltas, weights, block_values = m._data
                     ids = np.cumsum(np.asarray(deltas, dtype=np.int64)) + offset
                     ids_parts.append(ids)
                     weight_parts.append(_weights(weights, len(ids)))
+                    values.extend(block_values or (b"",) * len(ids))
                     if m._lastblock:
                         break
                     m._next_block()
-            else:  # inlined postings (a term in one document)
+            elif isinstance(m, ListMatcher):  # inlined postings (a term in one document)
                 ids = np.asarray(m._ids, dtype=np.int64) + offset
                 ids_parts.append(ids)
                 weight_parts.append(_weights(m._weights, len(ids)))
+                values.extend(m._values or (b"",) * len(ids))
+            else:  # pragma: no cover - Whoosh 2.7.4 makes no other leaf matcher
+                raise TypeError(f"unexpected posting reader {type(m).__name__}")
         if ids_parts:
-            result = (np.concatenate(ids_parts), np.concatenate(weight_parts))
+            result = (np.concatenate(ids_parts), np.concatenate(weight_parts), values)
         else:
-            result = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+            result = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), [])
         with self._lock:
-            self._cache[term] = result
-            while len(self._cache) > CACHE_TERMS:
-                self._cache.popitem(last=False)
+            self._cache[key] = result
+            self._cached_postings += len(values)
+            while self._cache and (
+                len(self._cache) > CACHE_TERMS or self._cached_postings > CACHE_POSTINGS
+            ):
+                _, old = self._cache.popitem(last=False)
+                self._cached_postings -= len(old[2])
         return result
+
+    def lookup(self, term: str, docnums: np.ndarray, fieldname: str = FIELD) -> dict[int, bytes]:
+        """The encoded positions of ``term`` in each of ``docnums`` that has it."""
+        docs, _, values = self.postings_with_values(term, fieldname)
+        if not len(docs):
+            return {}
+        idx = np.searchsorted(docs, docnums)
+        idx[idx >= len(docs)] = 0
+        found = docs[idx] == docnums
+        return {int(d): values[int(i)] for d, i, ok in zip(docnums, idx, found, strict=True) if ok}
 
 
 def _weights(weights: Any, n: int) -> np.ndarray:

@@ -22,6 +22,7 @@ import itertools
 import math
 from typing import Any
 
+import numpy as np
 from whoosh import scoring
 
 #: weight of a match in each text field (multiplies its BM25 score)
@@ -163,9 +164,15 @@ def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> d
     )
     if not wanted_signals or not terms or not docnums:
         return {}
-    reader = searcher.reader()
+    from .fastpath import arrays_for
+
+    arrays = arrays_for(searcher)
     wanted = sorted(set(docnums))
-    positions = {t: _positions(reader, PROXIMITY_FIELD, t, wanted) for t in terms}
+    wanted_array = np.asarray(wanted, dtype=np.int64)
+    decode = searcher.schema[PROXIMITY_FIELD].format.decode_positions
+    positions = {
+        t: {d: decode(v) for d, v in arrays.lookup(t, wanted_array).items()} for t in terms
+    }
     model = searcher.weighting
     idf = {t: model.idf(searcher, PROXIMITY_FIELD, t) for t in terms}
     bonus: dict[int, float] = {}
@@ -174,9 +181,8 @@ def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> d
         # share of the word's idf
         weight = FIELD_BOOSTS[f]
         for t in terms:
-            if reader.doc_frequency(f, t):
-                for d in _positions(reader, f, t, wanted, values=False):
-                    bonus[d] = bonus.get(d, 0.0) + weight * idf[t]
+            for d in arrays.lookup(t, wanted_array, f):
+                bonus[d] = bonus.get(d, 0.0) + weight * idf[t]
     if PROXIMITY_BOOST > 0:
         for a, b in pairs:
             pa, pb = positions.get(a, {}), positions.get(b, {})
@@ -202,26 +208,6 @@ def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> d
             share = have / len(terms)
             bonus[d] = bonus.get(d, 0.0) + COVERAGE_BOOST * total_idf * share * share
     return bonus
-
-
-def _positions(
-    reader: Any, fieldname: str, term: str, docnums: list[int], *, values: bool = True
-) -> dict[int, list[int]]:
-    """The positions of ``term`` in each of the (sorted) ``docnums`` that has it."""
-    found: dict[int, list[int]] = {}
-    if not reader.doc_frequency(fieldname, term):
-        return found
-    m = reader.postings(fieldname, term)
-    for d in docnums:
-        if not m.is_active():
-            break
-        if m.id() < d:
-            m.skip_to(d)
-            if not m.is_active():
-                break
-        if m.id() == d:
-            found[d] = m.value_as("positions") if values else []
-    return found
 
 
 def near_count(first: list[int], second: list[int], slop: int) -> int:

@@ -52,3 +52,19 @@ def test_fast_path_skips_what_it_cannot_do(corpus_index: Path) -> None:
                 matching.q.parse(query).tree
             )
             assert compiled.plan is None, query
+
+
+def test_fast_path_leaves_out_deleted_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.builder import Indexer
+
+    index = tmp_path / "ix"
+    Indexer(index, procs=1).build([Path(__file__).resolve().parent.parent / "corpus"])
+    Indexer(index).remove(["b02_importzoelle"])
+    with SearchEngine(index) as engine:
+        fast = _results(engine, "Zoll", "all")
+        monkeypatch.setattr(matching.Compiler, "_plan", lambda self, node: None)
+        slow = _results(engine, "Zoll", "all")
+    assert "b02_importzoelle" not in [d for d, _ in fast]
+    assert [d for d, _ in fast] == [d for d, _ in slow]
