@@ -24,6 +24,8 @@ SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 3
 #: sentences analysed exactly per article (the best by a cheap first pass)
 SENTENCES_ANALYSED = 6
+#: long texts are split into sentences only this far around the first matches
+WINDOW = 700
 ELLIPSIS = " … "
 
 #: words after which a period does not end a sentence
@@ -93,6 +95,37 @@ class Highlighter:
     def may_match(self, text: str) -> bool:
         """False only if no word of ``text`` can match (a cheap test before :meth:`spans`)."""
         return self.prescore(text) > 0
+
+    def windows(self, text: str) -> list[tuple[int, str, bool]]:
+        """The stretches of ``text`` worth splitting into sentences.
+
+        (start, stretch, whole): the whole text when it is short or the cheap
+        test is off; else windows of :data:`WINDOW` characters around the
+        first places where query terms seem to occur, and nothing when none
+        does. ``whole`` is False for a window, whose first and last sentences
+        may be cut.
+        """
+        if not self._prefilter or len(text) <= 2 * WINDOW:
+            return [(0, text, True)] if self.prescore(text) else []
+        folded = _fold_text(text)
+        found: list[int] = []
+        for t in self._needles:
+            i = folded.find(t)
+            while i >= 0 and len(found) < 12:
+                found.append(i)
+                i = folded.find(t, i + WINDOW)  # the next one outside this window
+        hits = sorted(found)[:3]
+        if not hits:
+            return []
+        ratio = len(text) / max(1, len(folded))
+        spans: list[list[int]] = []
+        for h in hits:
+            a, b = max(0, int(h * ratio) - WINDOW), int(h * ratio) + WINDOW
+            if spans and a <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], b)
+            else:
+                spans.append([a, b])
+        return [(a, text[a:b], a == 0 and b >= len(text)) for a, b in spans]
 
     def prescore(self, text: str) -> float:
         """How many of the query's terms ``text`` seems to contain (cheap, approximate).
@@ -171,16 +204,18 @@ def make_snippet(
     for part in (article.lead, article.body):
         if not part:
             continue
-        for start, end in sentences(part):
-            sentence = part[start:end].strip()
-            if not sentence:
-                continue
-            found = highlighter.prescore(sentence)
-            if found:
-                rough.append((found - order * 0.001, order, sentence))
-            order += 1
-            if order > 150:
-                break
+        for base, segment, whole in highlighter.windows(part):
+            for start, end in sentences(segment):
+                if not whole and (start == 0 or end >= len(segment.rstrip())):
+                    continue  # cut by the window's edges: a partial sentence
+                sentence = segment[start:end].strip()
+                if not sentence:
+                    continue
+                found = highlighter.prescore(sentence)
+                if found:
+                    pos = base + start
+                    rough.append((found - pos * 1e-6, pos + order * 1_000_000, sentence))
+        order += 1
     rough.sort(key=lambda c: (-c[0], c[1]))
     candidates: list[tuple[float, int, str, list[tuple[int, int]]]] = []
     for _rough, idx, sentence in rough[:SENTENCES_ANALYSED]:
