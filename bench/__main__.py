@@ -30,8 +30,10 @@ def main(argv: list[str] | None = None) -> int:
         from .report import main as report_main
 
         return report_main(rest)
-    print(f"python -m bench: unknown command {command!r} (quality, speed, conflation, all)",
-          file=sys.stderr)
+    print(
+        f"python -m bench: unknown command {command!r} (quality, speed, conflation, all)",
+        file=sys.stderr,
+    )
     return 2
 
 

@@ -248,9 +248,7 @@ class Bm25sAnchor:
         self._stemmer = Stemmer.Stemmer("german")
         self._ids = [doc.id for doc in docs]
         texts = [doc.text(fields) for doc in docs]
-        tokens = bm25s.tokenize(
-            texts, stopwords="de", stemmer=self._stemmer, show_progress=False
-        )
+        tokens = bm25s.tokenize(texts, stopwords="de", stemmer=self._stemmer, show_progress=False)
         self._retriever = bm25s.BM25()
         self._retriever.index(tokens, show_progress=False)
 
@@ -262,9 +260,7 @@ class Bm25sAnchor:
         limit = min(k, len(self._ids))
         if limit < 1:
             return []
-        tokens = bm25s.tokenize(
-            [text], stopwords="de", stemmer=self._stemmer, show_progress=False
-        )
+        tokens = bm25s.tokenize([text], stopwords="de", stemmer=self._stemmer, show_progress=False)
         indices, scores = self._retriever.retrieve(tokens, k=limit, show_progress=False)
         # bm25s fills the top k with score-0 documents when fewer match
         return [

@@ -129,8 +129,10 @@ def run_quality(
             start = time.perf_counter()
             system.build(docs, query_set.fields)
             build_s = time.perf_counter() - start
-            _log(f"[{query_set.name}] {system.name}: built in {build_s:.1f} s; "
-                 f"{len(queries)} queries …")
+            _log(
+                f"[{query_set.name}] {system.name}: built in {build_s:.1f} s; "
+                f"{len(queries)} queries …"
+            )
             run: dict[str, list[tuple[str, float]]] = {}
             times: list[float] = []
             for qid, text in queries.items():
@@ -160,8 +162,18 @@ def run_quality(
 
 def format_table(rows: Sequence[Mapping[str, Any]]) -> str:
     """A plain-text table of result rows."""
-    columns = ["set", "system", "mrr@10", "ndcg@10", "success@10", "recall@100", "judged@10",
-               "queries", "build_s", "query_ms_median"]
+    columns = [
+        "set",
+        "system",
+        "mrr@10",
+        "ndcg@10",
+        "success@10",
+        "recall@100",
+        "judged@10",
+        "queries",
+        "build_s",
+        "query_ms_median",
+    ]
     columns = [c for c in columns if any(c in row for row in rows)]
 
     def cell(row: Mapping[str, Any], column: str) -> str:
@@ -187,21 +199,33 @@ def _parser() -> argparse.ArgumentParser:
         description="Measure retrieval quality on evaluation query sets.",
     )
     parser.add_argument(
-        "--set", dest="sets", action="append", default=[], metavar="NAME",
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="NAME",
         help=f"built-in query set (repeatable or comma-separated): {', '.join(builtin_names())};"
-             f" default {DEFAULT_SET}",
+        f" default {DEFAULT_SET}",
     )
     parser.add_argument("--corpus", type=Path, help="a folder of article files or a doc JSONL")
     parser.add_argument("--queries", type=Path, help="queries: qid<TAB>text TSV or JSONL")
     parser.add_argument("--qrels", type=Path, help="TREC qrels: qid 0 docid grade")
-    parser.add_argument("--no-title", action="store_true",
-                        help="with --corpus: do not index the title (known-item queries)")
+    parser.add_argument(
+        "--no-title",
+        action="store_true",
+        help="with --corpus: do not index the title (known-item queries)",
+    )
     parser.add_argument("--systems", help="comma-separated system names (default: all)")
-    parser.add_argument("--shared", type=Path,
-                        help="the shared folder (default $ZSUCHE_SHARED or ../shared)")
+    parser.add_argument(
+        "--shared", type=Path, help="the shared folder (default $ZSUCHE_SHARED or ../shared)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    parser.add_argument("--run", type=Path, metavar="FILE",
-                        help="write the default system's ranking as a TREC run (top 100)")
+    parser.add_argument(
+        "--run",
+        type=Path,
+        metavar="FILE",
+        help="write the default system's ranking as a TREC run (top 100)",
+    )
     parser.add_argument("--list", action="store_true", help="list systems and sets, then exit")
     return parser
 
@@ -242,12 +266,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     chosen = (
         [n.strip() for n in args.systems.split(",") if n.strip()]
-        if args.systems else list(factories)
+        if args.systems
+        else list(factories)
     )
     unknown = [n for n in chosen if n not in factories]
     if unknown or not chosen:
-        print(f"bench quality: unknown system(s) {', '.join(unknown) or '(none)'}; "
-              f"known: {', '.join(factories)}", file=sys.stderr)
+        print(
+            f"bench quality: unknown system(s) {', '.join(unknown) or '(none)'}; "
+            f"known: {', '.join(factories)}",
+            file=sys.stderr,
+        )
         return 2
 
     rows: list[dict[str, Any]] = []

@@ -266,7 +266,6 @@ class SearchEngine:
                 counting,
                 want_facets,
                 compiled.sequence,
-                compiled.plan,
             )
             return compiled, page_hits, total, docset
 
@@ -310,7 +309,6 @@ class SearchEngine:
         count: bool = True,
         want_docs: bool = False,
         sequence: Sequence[str] = (),
-        plan: Any = None,
     ) -> tuple[list[tuple[int, float]], int, Any]:
         """The page's (docnum, score) pairs, the total and (if wanted) all matches.
 
@@ -335,15 +333,18 @@ class SearchEngine:
         rerank = sort == "relevance" and bool(sequence)
         if rerank:
             fetch = max(fetch, ranking.RERANK_DEPTH)
-        fast = plan is not None and sort == "relevance"
-        allowed = fastpath.allowed_mask(searcher, flt) if fast and flt is not None else None
-        while True:
-            if fast:
-                scored, total, matches = fastpath.run(searcher, plan, allowed, fetch)
-            else:
-                results = searcher.search(query, limit=fetch, **kwargs)
-                scored = [(h.docnum, h.score if h.score is not None else 0.0) for h in results]
-                total = len(results) if count else len(scored)
+        fast = fastpath.ENABLED
+        if fast:
+            try:
+                scored, total, matches = fastpath.run(
+                    searcher, query, flt, fetch, sort=sort, newest=newest
+                )
+            except fastpath.Unsupported:
+                fast = False
+        while not fast:
+            results = searcher.search(query, limit=fetch, **kwargs)
+            scored = [(h.docnum, h.score if h.score is not None else 0.0) for h in results]
+            total = len(results) if count else len(scored)
             if (
                 sort != "relevance"
                 or len(scored) < fetch
@@ -357,7 +358,8 @@ class SearchEngine:
             bonus = proximity_bonus(searcher, [d for d, _ in top], list(sequence))
             scored = [(d, sc + bonus.get(d, 0.0)) for d, sc in top] + scored[ranking.RERANK_DEPTH :]
         if sort == "relevance":
-            scored.sort(key=lambda h: (-round(h[1], 6), -ordinal(h[0])))
+            ordinals = fastpath.arrays_for(searcher).ordinals()
+            scored.sort(key=lambda h: (-round(h[1], 6), -int(ordinals[h[0]])))
         docset: Any = set()
         if total and want_docs:
             docset = set(matches.tolist()) if fast else results.docs()
@@ -365,8 +367,9 @@ class SearchEngine:
 
     def _newest(self, searcher: Any) -> int | None:
         """The ordinal of the newest article's date (None: no dates)."""
-        ordinal = date_ordinals(searcher)
-        newest = max((ordinal(d) for d in searcher.reader().all_doc_ids()), default=0)
+        arrays = fastpath.arrays_for(searcher)
+        ordinals = arrays.ordinals()[arrays.alive]
+        newest = int(ordinals.max()) if len(ordinals) else 0
         return newest or None
 
     def _facets(self, reader: Any, docset: Any) -> dict[str, list[FacetCount]]:

@@ -1,84 +1,128 @@
-"""Vectorised BM25 for the common query: plain words in the text field.
+"""Vectorised query evaluation: the same hits and scores as Whoosh, with numpy.
 
 Whoosh scores every matching document in Python, about 20 µs each: a
-two-word query matching 3,000 of 28,000 articles took 60 ms. This module
-reads each query term's posting list once (Whoosh's own block reader, cached
-per searcher), and computes the same BM25 sums with numpy over all documents
-at once: well under a millisecond for the scoring itself.
+two-word query matching 3,000 of 28,000 articles took 60 ms, a phrase of two
+common words 200 ms and a wildcard of 64 words half a second. This module
+evaluates the compiled Whoosh query tree itself: each term's posting list is
+read once (Whoosh's own block reader, cached per searcher), and scores and
+matches are whole-index arrays combined with numpy.
 
-It handles a :class:`Plan`: a list of words, each a list of alternative
-terms with weights (the word's term, its joined form, a rare compound's
-parts), combined with AND (every word) or OR (any word). Anything else —
-phrases, fields, wildcards, exclusions — goes through Whoosh as before. The
-scores equal Whoosh's :class:`search.ranking.BM25` (same idf, lengths
-quantised as Whoosh stores them), which a test checks.
+It understands what :mod:`search.matching` compiles: ``Term`` (BM25 with the
+field's own lengths and ``B``; a constant weight in exact-value fields),
+``And``, ``Or``, ``Not``, ``Every``, ``Phrase`` (positions checked on
+vectorised position arrays) and ``DateRange``, with Whoosh's scoring rules
+(sums over the matching parts, 1.0 for an exclusion and a date range). Any
+other node raises :class:`Unsupported` and the engine asks Whoosh. Tests
+check that both give the same hits and scores.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching import ListMatcher
 from whoosh.util.numeric import byte_to_length
+from whoosh.util.times import datetime_to_long
 
-from . import ranking
+from .ranking import DAY_US, MAX_RAW, recency_factor
 
-FIELD = "text"
+#: switch the fast path off (tests compare it with Whoosh's own scoring)
+ENABLED = True
 #: posting lists kept per searcher (the most recently used), and how many
 #: postings they may hold together
 CACHE_TERMS = 256
 CACHE_POSTINGS = 2_000_000
+#: a position key is (document << SHIFT) | position
+SHIFT = 32
 
 
-@dataclass
-class Plan:
-    """What the fast path computes: words of weighted alternative terms."""
-
-    words: list[list[tuple[str, float]]] = field(default_factory=list)
-    any_word: bool = False
+class Unsupported(Exception):
+    """A query node the fast path does not evaluate (Whoosh does instead)."""
 
 
 class Arrays:
-    """Per searcher: document lengths, live documents and cached posting lists."""
+    """Per searcher: lengths, live documents, dates and cached posting lists."""
 
     def __init__(self, searcher: Any) -> None:
         self.searcher = searcher
         reader = searcher.reader()
         self.n = reader.doc_count_all()
-        lengths = np.zeros(self.n, dtype=np.float64)
         alive = np.ones(self.n, dtype=bool)
-        table = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
         self.leaves = list(reader.leaf_readers())
         for leaf, offset in self.leaves:
-            count = leaf.doc_count_all()
-            column = leaf._perdoc._cached_reader(f"_{FIELD}_len", LENGTHS_COLUMN)
-            if column is not None:
-                raw = np.frombuffer(bytes(column.load()), dtype=np.uint8)[:count]
-                lengths[offset : offset + len(raw)] = table[raw]
             if leaf.has_deletions():
                 dead = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
                 alive[offset + dead] = False
-        self.lengths = lengths
         self.alive = alive
-        self.avgdl = float(searcher.avg_field_length(FIELD) or 1.0)
+        self._lengths: dict[str, np.ndarray] = {}
+        self._norms: dict[tuple[str, float, float], np.ndarray] = {}
+        self._dates: np.ndarray | None = None
+        self._ordinals: np.ndarray | None = None
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray, list[bytes]]] = (
             OrderedDict()
         )
+        self._keys: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._cached_postings = 0
         self._lock = threading.Lock()
 
-    def postings(self, term: str, fieldname: str = FIELD) -> tuple[np.ndarray, np.ndarray]:
+    # -- per-document columns ------------------------------------------------
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's length in a field, as Whoosh stores it (one byte)."""
+        found = self._lengths.get(fieldname)
+        if found is not None:
+            return found
+        table = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+        lengths = np.zeros(self.n, dtype=np.float64)
+        for leaf, offset in self.leaves:
+            count = leaf.doc_count_all()
+            column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+            if column is not None:
+                raw = np.frombuffer(bytes(column.load()), dtype=np.uint8)[:count]
+                lengths[offset : offset + len(raw)] = table[raw]
+        self._lengths[fieldname] = lengths
+        return lengths
+
+    def norm(self, fieldname: str, k1: float, b: float) -> np.ndarray:
+        """BM25's ``k1 * (1 - b + b * length / average length)`` per document."""
+        key = (fieldname, k1, b)
+        found = self._norms.get(key)
+        if found is None:
+            avgdl = float(self.searcher.avg_field_length(fieldname) or 1.0)
+            found = k1 * ((1 - b) + b * self.lengths(fieldname) / avgdl)
+            self._norms[key] = found
+        return found
+
+    def dates(self) -> np.ndarray:
+        """Each document's raw date value (microseconds; 0 where it has none)."""
+        if self._dates is None:
+            raw = np.zeros(self.n, dtype=np.int64)
+            if "date" in self.searcher.schema:
+                for leaf, offset in self.leaves:
+                    values = _numeric_column(leaf, "date")
+                    raw[offset : offset + len(values)] = values
+            self._dates = raw
+        return self._dates
+
+    def ordinals(self) -> np.ndarray:
+        """Each document's date as a proleptic ordinal (0 where it has none)."""
+        if self._ordinals is None:
+            raw = self.dates()
+            self._ordinals = np.where(raw > 0, raw // DAY_US + 1, 0)
+        return self._ordinals
+
+    # -- postings --------------------------------------------------------------
+    def postings(self, term: str, fieldname: str = "text") -> tuple[np.ndarray, np.ndarray]:
         """(global docnums, weights) of ``term`` in a field."""
         docs, weights, _values = self.postings_with_values(term, fieldname)
         return docs, weights
 
     def postings_with_values(
-        self, term: str, fieldname: str = FIELD
+        self, term: str, fieldname: str = "text"
     ) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
         """(global docnums, weights, encoded positions) of ``term`` in a field."""
         key = (fieldname, term)
@@ -91,7 +135,7 @@ class Arrays:
         weight_parts: list[np.ndarray] = []
         values: list[bytes] = []
         for leaf, offset in self.leaves:
-            if not leaf.doc_frequency(fieldname, term):
+            if fieldname not in leaf.schema or not leaf.doc_frequency(fieldname, term):
                 continue
             m = leaf.postings(fieldname, term)
             while not isinstance(m, (W3LeafMatcher, ListMatcher)) and hasattr(m, "child"):
@@ -129,7 +173,7 @@ class Arrays:
                 self._cached_postings -= len(old[2])
         return result
 
-    def lookup(self, term: str, docnums: np.ndarray, fieldname: str = FIELD) -> dict[int, bytes]:
+    def lookup(self, term: str, docnums: np.ndarray, fieldname: str = "text") -> dict[int, bytes]:
         """The encoded positions of ``term`` in each of ``docnums`` that has it."""
         docs, _, values = self.postings_with_values(term, fieldname)
         if not len(docs):
@@ -138,6 +182,90 @@ class Arrays:
         idx[idx >= len(docs)] = 0
         found = docs[idx] == docnums
         return {int(d): values[int(i)] for d, i, ok in zip(docnums, idx, found, strict=True) if ok}
+
+    def position_keys(self, term: str, fieldname: str) -> np.ndarray:
+        """Every occurrence of ``term`` as a sorted key ``(docnum << 32) | position``."""
+        key = (fieldname, term)
+        with self._lock:
+            found = self._keys.get(key)
+            if found is not None:
+                self._keys.move_to_end(key)
+                return found
+        docs, _, values = self.postings_with_values(term, fieldname)
+        keys = position_keys(docs, values)
+        with self._lock:
+            self._keys[key] = keys
+            while len(self._keys) > CACHE_TERMS:
+                self._keys.popitem(last=False)
+        return keys
+
+
+def position_keys(docs: np.ndarray, values: list[bytes]) -> np.ndarray:
+    """Decode :class:`index.analysis.GermanPositions` values (a varint count,
+    then varint deltas) of the postings ``docs`` into sorted position keys,
+    all at once."""
+    if not values:
+        return np.zeros(0, dtype=np.int64)
+    lens = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
+    if not lens.all():
+        raise Unsupported("postings without positions")
+    buf = np.frombuffer(b"".join(values), dtype=np.uint8)
+    last = (buf & 0x80) == 0  # the last byte of a varint
+    first = np.empty(len(buf), dtype=bool)
+    first[0] = True
+    first[1:] = last[:-1]
+    starts = np.flatnonzero(first)
+    varint_of_byte = np.cumsum(first) - 1
+    shift = 7 * (np.arange(len(buf)) - starts[varint_of_byte])
+    varints = np.add.reduceat((buf & 0x7F).astype(np.int64) << shift, starts)
+    # each posting's first varint is its count of positions
+    posting_start = varint_of_byte[np.cumsum(lens) - lens]
+    counts = varints[posting_start]
+    is_count = np.zeros(len(varints), dtype=bool)
+    is_count[posting_start] = True
+    deltas = varints[~is_count]
+    total = np.cumsum(deltas)
+    first_delta = np.cumsum(counts) - counts
+    nonempty = counts > 0
+    base = np.zeros(len(counts), dtype=np.int64)
+    base[nonempty] = total[first_delta[nonempty]] - deltas[first_delta[nonempty]]
+    positions = total - np.repeat(base, counts)
+    keys: np.ndarray = (np.repeat(docs, counts) << SHIFT) | positions
+    return keys
+
+
+def _numeric_column(leaf: Any, name: str) -> np.ndarray:
+    """A segment's numeric column as an array (read at once, not value by value)."""
+    count = leaf.doc_count_all()
+    if not leaf.has_column(name):
+        return np.zeros(count, dtype=np.int64)
+    col = leaf.column_reader(name, translate=False)
+    typecode = getattr(col, "_typecode", None)
+    if type(col).__name__ == "Reader" and typecode in ("q", "Q", "i", "I"):
+        stored = min(col._count, count)
+        data = col._dbfile.get(col._basepos, stored * col._fixedlen)
+        values = np.frombuffer(data, dtype=">" + typecode)[:stored]
+        out = np.zeros(count, dtype=np.int64)  # no value (Whoosh's default): 0
+        out[:stored] = np.where((values > 0) & (values < MAX_RAW), values, 0)
+        return out
+    slow = [col[i] for i in range(count)]  # pragma: no cover - another column type
+    return np.array(  # pragma: no cover
+        [v if isinstance(v, int) and 0 < v < MAX_RAW else 0 for v in slow], dtype=np.int64
+    )
+
+
+def keys_in(keys: np.ndarray, docnums: np.ndarray) -> np.ndarray:
+    """The position keys that belong to the sorted ``docnums``."""
+    if not len(keys) or not len(docnums):
+        return keys[:0]
+    lo = np.searchsorted(keys, docnums << SHIFT)
+    hi = np.searchsorted(keys, (docnums + 1) << SHIFT)
+    sizes = hi - lo
+    if not sizes.any():
+        return keys[:0]
+    # the indexes lo[i] .. hi[i] - 1 of every document, concatenated
+    starts = np.repeat(lo - (np.cumsum(sizes) - sizes), sizes)
+    return keys[starts + np.arange(int(sizes.sum()))]
 
 
 def _weights(weights: Any, n: int) -> np.ndarray:
@@ -157,49 +285,184 @@ def arrays_for(searcher: Any) -> Arrays:
     return arrays
 
 
+# -- evaluation --------------------------------------------------------------------
+Result = tuple[np.ndarray, np.ndarray]  # (scores, matches) over all documents
+
+
+class Evaluator:
+    """Evaluates a Whoosh query tree over one searcher as whole-index arrays."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self.arrays = arrays_for(searcher)
+        self.n = self.arrays.n
+        self.model = searcher.weighting
+        self.schema = searcher.schema
+
+    def evaluate(self, node: Any) -> Result:
+        if isinstance(node, wq.Term):
+            scores, mask = self.term(node.fieldname, node.text)
+            return _boosted(scores, node.boost), mask
+        if isinstance(node, (wq.And, wq.Or)):
+            return self.compound(node)
+        if isinstance(node, wq.Not):
+            _, inner = self.evaluate(node.query)
+            mask = self.arrays.alive & ~inner
+            return mask * float(node.boost), mask
+        if isinstance(node, wq.Every) and node.fieldname in (None, "", "*"):
+            mask = self.arrays.alive.copy()
+            return mask * float(node.boost), mask
+        if isinstance(node, wq.Phrase):
+            return self.phrase(node)
+        if isinstance(node, wq.DateRange) and node.constantscore:
+            mask = self.date_range(node)
+            return mask * float(node.boost), mask
+        raise Unsupported(type(node).__name__)
+
+    def compound(self, node: Any) -> Result:
+        subs = node.subqueries
+        if not subs:
+            return np.zeros(self.n), np.zeros(self.n, dtype=bool)
+        scores, mask = self.evaluate(subs[0])
+        scores = scores.copy()
+        mask = mask.copy()
+        is_and = isinstance(node, wq.And)
+        for sub in subs[1:]:
+            s, m = self.evaluate(sub)
+            scores += s
+            if is_and:
+                mask &= m
+            else:
+                mask |= m
+        if is_and:
+            scores *= mask
+        if len(subs) > 1 and node.boost != 1.0:
+            scores *= node.boost
+        return scores, mask
+
+    def term(self, fieldname: str, text: Any) -> Result:
+        scores = np.zeros(self.n, dtype=np.float64)
+        mask = np.zeros(self.n, dtype=bool)
+        if fieldname not in self.schema or not isinstance(text, str):
+            if fieldname in self.schema:
+                raise Unsupported("a term that is not text")
+            return scores, mask
+        docs, tf = self.arrays.postings(text, fieldname)
+        if not len(docs):
+            return scores, mask
+        mask[docs] = True
+        scores[docs] = self.term_scores(fieldname, text, docs, tf)
+        return scores, mask
+
+    def term_scores(self, fieldname: str, text: str, docs: np.ndarray, tf: np.ndarray) -> Any:
+        if not self.schema[fieldname].scorable:
+            return tf  # Whoosh scores a term of an exact-value field by its weight
+        model = self.model
+        if not hasattr(model, "K1") or not hasattr(model, "_field_B"):
+            raise Unsupported(f"weighting {type(model).__name__}")
+        k1 = model.K1
+        b = model._field_B.get(fieldname, model.B)
+        idf = model.idf(self.searcher, fieldname, text)
+        norm = self.arrays.norm(fieldname, k1, b)
+        return idf * (tf * (k1 + 1)) / (tf + norm[docs])
+
+    def phrase(self, node: Any) -> Result:
+        fieldname = node.fieldname
+        scores = np.zeros(self.n, dtype=np.float64)
+        mask = np.zeros(self.n, dtype=bool)
+        if fieldname not in self.schema:
+            return scores, mask
+        fmt = self.schema[fieldname].format
+        if type(fmt).__name__ != "GermanPositions" or not node.words:
+            raise Unsupported("a phrase in a field without compact positions")
+        words = [w for w in node.words if isinstance(w, str)]
+        if len(words) != len(node.words):
+            raise Unsupported("a phrase word that is not text")
+        reached: np.ndarray | None = None
+        for word in words:
+            keys = self.arrays.position_keys(word, fieldname)
+            if not len(keys):
+                return scores, mask
+            if reached is None:
+                reached = keys
+                continue
+            # the positions of this word that follow a reached position by 1..slop
+            before = np.searchsorted(reached, keys, side="left") - 1
+            ok = before >= 0
+            gap = keys - reached[np.maximum(before, 0)]
+            ok &= (gap >= 1) & (gap <= node.slop)
+            reached = keys[ok]
+            if not len(reached):
+                return scores, mask
+        assert reached is not None
+        docs = np.unique(reached >> SHIFT)
+        mask[docs] = True
+        for word in words:
+            wdocs, tf = self.arrays.postings(word, fieldname)
+            idx = np.searchsorted(wdocs, docs)
+            scores[docs] += self.term_scores(fieldname, word, docs, tf[idx])
+        if node.boost != 1.0:
+            scores *= node.boost
+        return scores, mask
+
+    def date_range(self, node: Any) -> np.ndarray:
+        if node.fieldname != "date":
+            raise Unsupported("a range over another field")
+        raw = self.arrays.dates()
+        mask = raw > 0
+        if node.startdate is not None:
+            start = datetime_to_long(node.startdate)
+            mask &= raw > start if node.startexcl else raw >= start
+        if node.enddate is not None:
+            end = datetime_to_long(node.enddate)
+            mask &= raw < end if node.endexcl else raw <= end
+        return mask
+
+
+def _boosted(scores: np.ndarray, boost: float) -> np.ndarray:
+    if boost != 1.0:
+        scores *= boost
+    return scores
+
+
 def run(
-    searcher: Any, plan: Plan, allowed: np.ndarray | None, fetch: int
+    searcher: Any,
+    query: Any,
+    flt: Any,
+    fetch: int,
+    sort: str = "relevance",
+    newest: int | None = None,
 ) -> tuple[list[tuple[int, float]], int, np.ndarray]:
-    """The ``fetch`` best (docnum, score) pairs of ``plan``, the number of
+    """The ``fetch`` best (docnum, score) pairs of ``query``, the number of
     matches, and the docnums of all matches.
 
-    ``allowed`` is a boolean mask of the documents a filter lets through.
+    ``flt`` is a filter query (or None). Relevance order returns every hit
+    that ties with the last one fetched, so a tie-break by date sees whole
+    groups. ``sort="date"`` orders by date, newest first (then by docnum);
+    ``sort="recency"`` scales scores down with age from ``newest`` (an
+    ordinal; see :func:`search.ranking.recency_factor`). Raises
+    :class:`Unsupported` for a query Whoosh must run.
     """
-    arrays = arrays_for(searcher)
-    model = searcher.weighting
-    b = ranking.FIELD_B.get(FIELD, ranking.B)
-    k1 = ranking.K1
-    norm = k1 * ((1 - b) + b * arrays.lengths / arrays.avgdl)
-    scores = np.zeros(arrays.n, dtype=np.float64)
-    matched = np.zeros(arrays.n, dtype=np.int32)
-    for alternatives in plan.words:
-        word_hit = np.zeros(arrays.n, dtype=bool)
-        for term, weight in alternatives:
-            docs, tf = arrays.postings(term)
-            if not len(docs):
-                continue
-            idf = model.idf(searcher, FIELD, term)
-            scores[docs] += weight * idf * (tf * (k1 + 1)) / (tf + norm[docs])
-            word_hit[docs] = True
-        matched += word_hit
-    mask = matched > 0 if plan.any_word else matched == len(plan.words)
-    mask &= arrays.alive
-    if allowed is not None:
-        mask &= allowed
+    evaluator = Evaluator(searcher)
+    scores, mask = evaluator.evaluate(query)
+    mask = mask & evaluator.arrays.alive
+    if flt is not None:
+        mask &= evaluator.evaluate(flt)[1]
     candidates = np.flatnonzero(mask)
     total = len(candidates)
     if not total:
         return [], 0, candidates
     cand_scores = scores[candidates]
-    top = np.argpartition(-cand_scores, fetch - 1)[:fetch] if total > fetch else np.arange(total)
-    order = top[np.argsort(-cand_scores[top], kind="stable")]
+    if sort == "recency" and newest is not None:
+        cand_scores = cand_scores * recency_factor(evaluator.arrays.ordinals()[candidates], newest)
+    if sort == "date":
+        ordinals = evaluator.arrays.ordinals()[candidates]
+        order = np.lexsort((candidates, -ordinals))[:fetch]
+    elif total > fetch:
+        top = np.argpartition(-cand_scores, fetch - 1)[:fetch]
+        floor = np.round(cand_scores[top].min(), 6)
+        tied = np.flatnonzero(np.round(cand_scores, 6) >= floor)
+        order = tied[np.argsort(-cand_scores[tied], kind="stable")]
+    else:
+        order = np.argsort(-cand_scores, kind="stable")
     return [(int(candidates[i]), float(cand_scores[i])) for i in order], total, candidates
-
-
-def allowed_mask(searcher: Any, flt: Any) -> np.ndarray:
-    """A boolean mask of the documents a Whoosh filter query matches."""
-    arrays = arrays_for(searcher)
-    mask = np.zeros(arrays.n, dtype=bool)
-    docs = np.fromiter(searcher.docs_for_query(flt), dtype=np.int64)
-    mask[docs] = True
-    return mask

@@ -86,10 +86,10 @@ class BM25(scoring.BM25F):  # type: ignore[misc]
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
 
-_DAY_US = 86_400 * 1_000_000
+DAY_US = 86_400 * 1_000_000
 #: raw DATETIME column values (microseconds since year 1) beyond this are
 #: Whoosh's "no value" default, not dates
-_MAX_RAW = (dt.date(9999, 12, 31).toordinal()) * _DAY_US
+MAX_RAW = (dt.date(9999, 12, 31).toordinal()) * DAY_US
 
 
 def date_ordinals(searcher: Any) -> Any:
@@ -102,11 +102,18 @@ def date_ordinals(searcher: Any) -> Any:
 
     def ordinal(docnum: int) -> int:
         raw = col[docnum]
-        if not isinstance(raw, int) or raw <= 0 or raw >= _MAX_RAW:
+        if not isinstance(raw, int) or raw <= 0 or raw >= MAX_RAW:
             return 0
-        return raw // _DAY_US + 1
+        return raw // DAY_US + 1
 
     return ordinal
+
+
+def recency_factor(ordinals: np.ndarray, newest: int) -> np.ndarray:
+    """The share of its score an article keeps with ``--sort recency`` (vectorised)."""
+    age = np.maximum(0, newest - ordinals)
+    decay = np.power(0.5, age / RECENCY_HALF_LIFE_DAYS)
+    return np.where(ordinals > 0, RECENCY_FLOOR + (1 - RECENCY_FLOOR) * decay, RECENCY_FLOOR)
 
 
 class RecencyBM25F(BM25):
@@ -164,66 +171,51 @@ def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> d
     )
     if not wanted_signals or not terms or not docnums:
         return {}
-    from .fastpath import arrays_for
+    from .fastpath import SHIFT, arrays_for, keys_in
 
     arrays = arrays_for(searcher)
-    wanted = sorted(set(docnums))
-    wanted_array = np.asarray(wanted, dtype=np.int64)
-    decode = searcher.schema[PROXIMITY_FIELD].format.decode_positions
-    positions = {
-        t: {d: decode(v) for d, v in arrays.lookup(t, wanted_array).items()} for t in terms
-    }
+    wanted = np.unique(np.asarray(docnums, dtype=np.int64))
     model = searcher.weighting
     idf = {t: model.idf(searcher, PROXIMITY_FIELD, t) for t in terms}
-    bonus: dict[int, float] = {}
+    bonus = np.zeros(len(wanted), dtype=np.float64)
     for f in bonus_fields:
         # a query word in the headline (kicker, tags, lead…) earns the field's
         # share of the word's idf
         weight = FIELD_BOOSTS[f]
         for t in terms:
-            for d in arrays.lookup(t, wanted_array, f):
-                bonus[d] = bonus.get(d, 0.0) + weight * idf[t]
+            docs, _ = arrays.postings(t, f)
+            if len(docs):
+                bonus[np.isin(wanted, docs, assume_unique=True)] += weight * idf[t]
+    # every position of each query term in the wanted documents, as sorted
+    # keys (docnum << SHIFT) | position
+    keys = {t: keys_in(arrays.position_keys(t, PROXIMITY_FIELD), wanted) for t in terms}
     if PROXIMITY_BOOST > 0:
         for a, b in pairs:
-            pa, pb = positions.get(a, {}), positions.get(b, {})
-            if not pa or not pb:
+            ka, kb = keys[a], keys[b]
+            if not len(ka) or not len(kb):
                 continue
+            # each position of b that follows one of a by 1 to PROXIMITY_SLOP
+            before = np.searchsorted(ka, kb, side="left") - 1
+            gap = kb - ka[np.maximum(before, 0)]
+            near = kb[(before >= 0) & (gap <= PROXIMITY_SLOP)] >> SHIFT
+            if not len(near):
+                continue
+            docs, count = np.unique(near, return_counts=True)
             pair_idf = (idf[a] + idf[b]) / 2
-            for d, la in pa.items():
-                lb = pb.get(d)
-                if lb:
-                    count = near_count(la, lb, PROXIMITY_SLOP)
-                    if count:
-                        gain = PROXIMITY_BOOST * pair_idf * count * (K1 + 1) / (count + K1)
-                        bonus[d] = bonus.get(d, 0.0) + gain
+            gain = PROXIMITY_BOOST * pair_idf * count * (K1 + 1) / (count + K1)
+            bonus[np.searchsorted(wanted, docs)] += gain
     if EARLY_BOOST > 0:
         for t in terms:
-            for d, plist in positions[t].items():
-                if plist and plist[0] < EARLY_POSITIONS:
-                    bonus[d] = bonus.get(d, 0.0) + EARLY_BOOST * idf[t]
+            docs, first = np.unique(keys[t] >> SHIFT, return_index=True)
+            early = (keys[t][first] & ((1 << SHIFT) - 1)) < EARLY_POSITIONS
+            bonus[np.searchsorted(wanted, docs[early])] += EARLY_BOOST * idf[t]
     if COVERAGE_BOOST > 0 and len(terms) > 1:
-        total_idf = sum(idf.values())
-        for d in wanted:
-            have = sum(1 for t in terms if d in positions[t])
-            share = have / len(terms)
-            bonus[d] = bonus.get(d, 0.0) + COVERAGE_BOOST * total_idf * share * share
-    return bonus
-
-
-def near_count(first: list[int], second: list[int], slop: int) -> int:
-    """How many positions of ``second`` follow a position of ``first`` by 1 to ``slop``.
-
-    Both lists are sorted.
-    """
-    count = 0
-    i = 0
-    n = len(first)
-    for p in second:
-        while i < n and first[i] < p - slop:
-            i += 1
-        if i < n and first[i] < p:
-            count += 1
-    return count
+        have = np.zeros(len(wanted), dtype=np.float64)
+        for t in terms:
+            have[np.searchsorted(wanted, np.unique(keys[t] >> SHIFT))] += 1
+        share = have / len(terms)
+        bonus += COVERAGE_BOOST * sum(idf.values()) * share * share
+    return {int(d): float(x) for d, x in zip(wanted, bonus, strict=True) if x}
 
 
 def weighting(sort: str, newest: int | None) -> scoring.WeightingModel:

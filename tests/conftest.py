@@ -27,8 +27,10 @@ def shared_path() -> Path:
 def shared() -> Path:
     path = shared_path()
     if not (path / "corpora").is_dir():
-        pytest.skip(f"../shared is not beside the repository ({path} missing); "
-                    "it holds the corpora and evaluation sets")
+        pytest.skip(
+            f"../shared is not beside the repository ({path} missing); "
+            "it holds the corpora and evaluation sets"
+        )
     return path
 
 

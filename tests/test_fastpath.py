@@ -1,12 +1,15 @@
-"""The vectorised fast path gives the same hits and scores as Whoosh's scoring."""
+"""The vectorised evaluation gives the same hits and scores as Whoosh's own scoring."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
-from search import matching
+from search import fastpath
 from search.engine import SearchEngine
 
 QUERIES = [
@@ -18,12 +21,52 @@ QUERIES = [
     "Mietpreisbremse Berlin",
     "Die Linke",
     "Bürgerinnen",
+    "Corona-Krise",
+    # phrases, fields, wildcards, fuzzy terms, exclusions, OR, dates
+    '"Martin Fritz"',
+    '"Japan und Südkorea"',
+    '"erste gemeinsame Erklärung"',
+    '"Südkorea Japan"',
+    '"Japan Freunde"',
+    '"Südkorea wollen Freunde"',
+    "titel:Japan",
+    "tag:Zölle",
+    "autor:Fritz",
+    "quelle:taz.de",
+    "Zoll*",
+    "Impor*",
+    "Ishiba~",
+    "Zoll -Japan",
+    "-Japan",
+    "Japan ODER Zoll",
+    "(Zoll ODER Streik) Japan",
+    "Japan NICHT (Zoll ODER Streik)",
+    "datum:2025-08-01..2025-08-31",
+    "Japan datum:2025-01-01..2025-12-31",
+]
+
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"sources": ["taz.de"]},
+    {"since": dt.date(2025, 8, 1)},
+    {"until": dt.date(2025, 6, 30)},
+    {"tags": ["Japan"]},
 ]
 
 
-def _results(engine: SearchEngine, query: str, match: str) -> list[tuple[str, float]]:
-    res = engine.search(query, limit=50, match=match, snippets=False, suggest=False)
+def _results(engine: SearchEngine, query: str, **kwargs: Any) -> list[tuple[str, float]]:
+    res = engine.search(query, limit=50, snippets=False, suggest=False, **kwargs)
     return [(h.id, round(h.score, 6)) for h in res.hits] + [("total", float(res.total))]
+
+
+def _both(
+    engine: SearchEngine, monkeypatch: pytest.MonkeyPatch, query: str, **kwargs: Any
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    fast = _results(engine, query, **kwargs)
+    with monkeypatch.context() as m:
+        m.setattr(fastpath, "ENABLED", False)
+        slow = _results(engine, query, **kwargs)
+    return fast, slow
 
 
 @pytest.mark.parametrize("match", ["all", "any"])
@@ -32,26 +75,63 @@ def test_fast_path_equals_whoosh(
     corpus_index: Path, monkeypatch: pytest.MonkeyPatch, query: str, match: str
 ) -> None:
     with SearchEngine(corpus_index) as engine:
-        compiled = matching.Compiler(
-            engine._searcher().reader(), engine.analysis, query
-        ).compile(matching.q.parse(query).tree, any_word=match == "any")
-        fast = _results(engine, query, match)
-        monkeypatch.setattr(matching.Compiler, "_plan", lambda self, node: None)
-        slow = _results(engine, query, match)
+        fast, slow = _both(engine, monkeypatch, query, match=match)
     assert [d for d, _ in fast] == [d for d, _ in slow]
     assert [s for _, s in fast] == pytest.approx([s for _, s in slow], rel=1e-4)
-    if match == "any" or " " not in query:
-        assert compiled.plan is not None, "plain words must take the fast path"
 
 
-def test_fast_path_skips_what_it_cannot_do(corpus_index: Path) -> None:
+@pytest.mark.parametrize("flt", FILTERS)
+@pytest.mark.parametrize("query", ["Zoll", "Japan Zoll", '"Japan und Südkorea"', "-Streik"])
+def test_filters_equal_whoosh(
+    corpus_index: Path, monkeypatch: pytest.MonkeyPatch, query: str, flt: dict[str, Any]
+) -> None:
     with SearchEngine(corpus_index) as engine:
-        reader = engine._searcher().reader()
-        for query in ('"Die Linke"', "titel:Japan", "Zoll*", "Zoll -Japan", "Japan ODER Zoll"):
-            compiled = matching.Compiler(reader, engine.analysis, query).compile(
-                matching.q.parse(query).tree
-            )
-            assert compiled.plan is None, query
+        fast, slow = _both(engine, monkeypatch, query, **flt)
+    assert [d for d, _ in fast] == [d for d, _ in slow]
+    assert [s for _, s in fast] == pytest.approx([s for _, s in slow], rel=1e-4)
+
+
+@pytest.mark.parametrize("query", ["Zoll", "Japan ODER Streik ODER Miete", "-Streik"])
+def test_sort_orders_equal_whoosh(
+    corpus_index: Path, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    with SearchEngine(corpus_index) as engine:
+        fast, slow = _both(engine, monkeypatch, query, sort="date")
+        assert [d for d, _ in fast] == [d for d, _ in slow]
+        fast, slow = _both(engine, monkeypatch, query, sort="recency")
+    assert [d for d, _ in fast] == [d for d, _ in slow]
+    assert [s for _, s in fast] == pytest.approx([s for _, s in slow], rel=1e-4)
+
+
+def test_phrases_need_their_words_in_order_and_adjacent(corpus_index: Path) -> None:
+    with SearchEngine(corpus_index) as engine:
+        seed = "000_ce6ee6d5b1d8a7b4"
+        assert seed in [h.id for h in engine.search('"Japan und Südkorea"').hits]
+        assert seed in [h.id for h in engine.search('"Südkorea wollen Freunde"').hits]
+        # near, but with a word between them / in the other order
+        assert seed not in [h.id for h in engine.search('"Japan Freunde"').hits]
+        assert seed not in [h.id for h in engine.search('"Freunde Südkorea"').hits]
+
+
+def test_unknown_query_nodes_go_to_whoosh(corpus_index: Path) -> None:
+    from whoosh import query as wq
+
+    with SearchEngine(corpus_index) as engine:
+        searcher = engine._searcher()
+        with pytest.raises(fastpath.Unsupported):
+            fastpath.run(searcher, wq.FuzzyTerm("text", "japan"), None, 10)
+
+
+def test_position_keys_decode_every_varint_width() -> None:
+    from index.analysis import GermanPositions
+
+    fmt = GermanPositions()
+    lists = [[0], [5], [127], [128, 129], [3, 300, 70_000, 2_000_000], list(range(0, 400, 3))]
+    docs = np.arange(len(lists), dtype=np.int64) * 7
+    keys = fastpath.position_keys(docs, [fmt.encode(p) for p in lists])
+    pairs = zip(docs, lists, strict=True)
+    expected = [(int(d) << fastpath.SHIFT) | p for d, ps in pairs for p in ps]
+    assert keys.tolist() == expected
 
 
 def test_fast_path_leaves_out_deleted_articles(
@@ -63,8 +143,7 @@ def test_fast_path_leaves_out_deleted_articles(
     Indexer(index, procs=1).build([Path(__file__).resolve().parent.parent / "corpus"])
     Indexer(index).remove(["b02_importzoelle"])
     with SearchEngine(index) as engine:
-        fast = _results(engine, "Zoll", "all")
-        monkeypatch.setattr(matching.Compiler, "_plan", lambda self, node: None)
-        slow = _results(engine, "Zoll", "all")
-    assert "b02_importzoelle" not in [d for d, _ in fast]
-    assert [d for d, _ in fast] == [d for d, _ in slow]
+        for query in ("Zoll", '"US-Regierung"', "Zoll*", "-Japan"):
+            fast, slow = _both(engine, monkeypatch, query)
+            assert "b02_importzoelle" not in [d for d, _ in fast]
+            assert [d for d, _ in fast] == [d for d, _ in slow], query
