@@ -188,6 +188,18 @@ def ndcg(
     return dcg(gains) / best if best > 0 else 0.0
 
 
+def condensed_ndcg(ranking: Ranking, judgments: Mapping[str, int], k: int) -> float:
+    """nDCG'@k (Sakai 2007, "condensed list"): nDCG@k of the ranking with its
+    unjudged documents removed.
+
+    For pooled judgments, where a system that was not in the pool returns
+    documents nobody read: plain nDCG counts them as misses, nDCG' leaves
+    them out. Report both; neither alone is the truth.
+    """
+    judged_only = [(d, s) for d, s in _dedupe(ranking) if d in judgments]
+    return ndcg(judged_only, judgments, k)
+
+
 def success(ranking: Ranking, judgments: Mapping[str, int], k: int) -> float:
     """1 when a relevant document is in the top ``k``, else 0."""
     return 1.0 if reciprocal_rank(ranking, judgments, k) > 0 else 0.0
@@ -255,6 +267,11 @@ def success_at_k(run: Run, qrels: Qrels, k: int = 10) -> float:
 def recall_at_k(run: Run, qrels: Qrels, k: int = 100) -> float:
     """Mean recall in the top ``k``."""
     return mean_metric(recall, run, qrels, k)
+
+
+def condensed_ndcg_at_k(run: Run, qrels: Qrels, k: int = 10) -> float:
+    """Mean nDCG'@k over the evaluated queries (see :func:`condensed_ndcg`)."""
+    return mean_metric(condensed_ndcg, run, qrels, k)
 
 
 def judged_at_k(run: Run, qrels: Qrels, k: int = 10) -> float:

@@ -101,6 +101,7 @@ def evaluate_run(
     }
     if query_set.pooled if pooled is None else pooled:
         row["judged@10"] = metrics.judged_at_k(run, qrels, 10)
+        row["ndcg'@10"] = metrics.condensed_ndcg_at_k(run, qrels, 10)
     row["queries"] = len(metrics.evaluated_queries(qrels))
     return row
 
@@ -114,7 +115,8 @@ def run_quality(
     """Build and query every system on ``query_set``; one result dict per system.
 
     Each dict has ``system``, ``default``, ``set``, ``mrr@10``, ``ndcg@10``,
-    ``success@10``, ``recall@100``, ``judged@10`` (pooled sets only),
+    ``success@10``, ``recall@100``, ``judged@10`` and ``ndcg'@10`` (nDCG of
+    the judged documents only; pooled sets only),
     ``queries`` (evaluated: with a relevant document), ``build_s`` and
     ``query_ms_median``. Every query of the set is searched to depth ``k``;
     when ``runs`` is given, each system's rankings are stored in it by name.
@@ -170,6 +172,7 @@ def format_table(rows: Sequence[Mapping[str, Any]]) -> str:
         "success@10",
         "recall@100",
         "judged@10",
+        "ndcg'@10",
         "queries",
         "build_s",
         "query_ms_median",

@@ -83,7 +83,7 @@ def markdown(result: dict[str, Any]) -> str:
             set_rows = [r for r in rows if r["set"] == set_name]
             judged = any("judged@10" in r for r in set_rows)
             head = "| system | MRR@10 | nDCG@10 | Success@10 | Recall@100 |"
-            head += " judged@10 |" if judged else ""
+            head += " judged@10 | nDCG'@10 (judged only) |" if judged else ""
             head += " build s | query ms (median) |"
             lines += [head, "|" + "---|" * (head.count("|") - 1)]
             for r in sorted(set_rows, key=lambda r: -r["ndcg@10"]):
@@ -97,6 +97,7 @@ def markdown(result: dict[str, Any]) -> str:
                 ]
                 if judged:
                     cells.append(_fmt(r.get("judged@10", "")))
+                    cells.append(_fmt(r.get("ndcg'@10", "")))
                 cells += [_fmt(r["build_s"], 1), _fmt(r["query_ms_median"], 1)]
                 lines.append("| " + " | ".join(cells) + " |")
             lines.append("")

@@ -123,6 +123,16 @@ def test_judged_counts_any_grade_over_returned_top_k() -> None:
     assert metrics.judged(RANKING, JUDGMENTS, 10) == pytest.approx(3 / 4)
 
 
+def test_condensed_ndcg_leaves_unjudged_documents_out() -> None:
+    # RANKING is d1, x (unjudged), d3, d5: nDCG' scores d1, d3, d5
+    condensed = metrics.condensed_ndcg(RANKING, JUDGMENTS, 10)
+    without_x = [(d, s) for d, s in RANKING if d != "x"]
+    assert condensed == pytest.approx(metrics.ndcg(without_x, JUDGMENTS, 10))
+    assert condensed > metrics.ndcg(RANKING, JUDGMENTS, 10)
+    # nothing judged in the ranking: 0
+    assert metrics.condensed_ndcg([("x", 1.0)], JUDGMENTS, 10) == 0.0
+
+
 # -- ties and duplicates ---------------------------------------------------
 
 
