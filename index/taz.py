@@ -144,6 +144,15 @@ def clean_text(text: str) -> str:
     return text
 
 
+_INNER_MARKER = re.compile(r" \| \|(?! *\|? *$)")
+
+
+def _split_markers(line: str) -> list[str]:
+    """A line cut at every inner `` | |`` marker (a marker that only pipes and
+    spaces follow is the line's own end, left to :func:`_strip_marker`)."""
+    return _INNER_MARKER.split(line)
+
+
 def _strip_marker(line: str) -> str:
     """Drop the trailing `` | |`` (or `` |``) line marker, never an inner pipe."""
     line = line.rstrip()
@@ -218,6 +227,10 @@ def _parse(
     text = clean_text(text)
     # the common case in C, the rest (last line, odd spacing) line by line
     lines = text.replace(" | |\n", "\n").split("\n")
+    if " | |" in text.replace(" | |\n", "") and _INNER_MARKER.search(text):
+        # a marker inside a line: lines that lost their line break (the
+        # documented fallback: the marker ends the line wherever it stands)
+        lines = [piece for ln in lines for piece in _split_markers(ln)]
     lines = [_strip_marker(ln) if ln.endswith(("|", " ", "\t")) else ln for ln in lines]
 
     # -- title: the first non-blank line

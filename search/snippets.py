@@ -10,11 +10,12 @@ plain snippet text.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
 
-from index.analysis import GermanAnalysis
+from index.analysis import TOKEN_RE, GermanAnalysis
 from index.article import Article
 from index.normalize import fold
 
@@ -23,8 +24,6 @@ from .results import Snippet
 #: about this many characters in a snippet
 SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 3
-#: sentences analysed exactly per article (the best by a cheap first pass)
-SENTENCES_ANALYSED = 6
 #: long texts are split into sentences only this far around the first matches
 WINDOW = 700
 ELLIPSIS = " … "
@@ -92,6 +91,8 @@ class Highlighter:
         # needs no analysis. Terms of one or two letters (z. B. -> zb) disable it.
         self._needles = sorted({_fold_text(t) for t in self.terms | set(self.inner)}, key=len)
         self._prefilter = bool(self._needles) and all(len(t) > 2 for t in self._needles)
+        # token -> the spans it contributes (relative to the token), per query
+        self._token_spans: dict[str, tuple[tuple[int, int], ...]] = {}
 
     def may_match(self, text: str) -> bool:
         """False only if no word of ``text`` can match (a cheap test before :meth:`spans`)."""
@@ -140,17 +141,34 @@ class Highlighter:
         return float(sum(1 for t in self._needles if t in folded))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        """(start, end) of every matched word in ``text``, merged and sorted."""
+        """(start, end) of every matched word in ``text``, merged and sorted.
+
+        Each distinct token is analysed once per query (a cache of its
+        spans): a text costs little more than the tokenizer's walk over it.
+        """
         out: list[tuple[int, int]] = []
-        terms = self.terms
-        for tok in self.analysis.tokens(text, query=True):
-            if tok.text in terms:
-                out.append((tok.start, tok.end))
-            elif self.inner and len(tok.text) >= 6 and tok.kind != "joined":
-                folded = fold(text[tok.start : tok.end])
-                if any(w in folded and folded != w for w in self.inner):
-                    out.append((tok.start, tok.end))  # a compound with a query word
+        cache = self._token_spans
+        for m in TOKEN_RE.finditer(text):
+            token = m.group()
+            rel = cache.get(token)
+            if rel is None:
+                rel = cache[token] = self._spans_of_token(token)
+            if rel:
+                base = m.start()
+                out.extend((base + a, base + b) for a, b in rel)
         return _merge(out)
+
+    def _spans_of_token(self, token: str) -> tuple[tuple[int, int], ...]:
+        found: list[tuple[int, int]] = []
+        _npos, items = self.analysis.token_entry(token, parts=False)
+        for _rel, term, start, end, kind in items:
+            if term in self.terms:
+                found.append((start, end))
+            elif self.inner and len(term) >= 6 and kind != "joined":
+                folded = fold(token[start:end])
+                if any(w in folded and folded != w for w in self.inner):
+                    found.append((start, end))  # a compound with a query word
+        return tuple(found)
 
 
 def _fold_text(text: str) -> str:
@@ -184,33 +202,41 @@ def make_snippet(
     article: Article, highlighter: Highlighter, max_chars: int = SNIPPET_CHARS
 ) -> Snippet:
     """The best passage of ``article`` for the query behind ``highlighter``."""
-    # a cheap first pass ranks sentences by the query terms they contain;
-    # only the best few are analysed for exact highlights
-    rough: list[tuple[float, int, str]] = []
+    # the stretches of text around the first matches are analysed (each
+    # distinct token once per query), split into sentences, and each sentence
+    # scored by the matched words it holds
+    candidates: list[tuple[float, int, str, list[tuple[int, int]]]] = []
     order = 0
     for part in (article.lead, article.body):
         if not part:
             continue
         for base, segment, whole in highlighter.windows(part):
+            matched = highlighter.spans(segment)
+            if not matched:
+                continue
+            starts = [a for a, _ in matched]
             for start, end in sentences(segment):
                 if not whole and (start == 0 or end >= len(segment.rstrip())):
                     continue  # cut by the window's edges: a partial sentence
-                sentence = segment[start:end].strip()
-                if not sentence:
+                lo = bisect.bisect_left(starts, start)
+                hi = bisect.bisect_left(starts, end)
+                if lo == hi:
                     continue
-                found = highlighter.prescore(sentence)
-                if found:
-                    pos = base + start
-                    rough.append((found - pos * 1e-6, pos + order * 1_000_000, sentence))
+                raw = segment[start:end]
+                sentence = raw.strip()
+                shift = start + len(raw) - len(raw.lstrip())
+                spans = [
+                    (a - shift, b - shift) for a, b in matched[lo:hi] if b - shift <= len(sentence)
+                ]
+                if not spans:
+                    continue
+                idx = base + start + order * 1_000_000  # the reading order
+                distinct = {fold(sentence[a:b]) for a, b in spans}
+                # more distinct query words first, then more matches; among
+                # equals the lead, then the earlier sentence
+                score = 10.0 * len(distinct) + len(spans) - order * 0.5 - (base + start) * 1e-6
+                candidates.append((score, idx, sentence, spans))
         order += 1
-    rough.sort(key=lambda c: (-c[0], c[1]))
-    candidates: list[tuple[float, int, str, list[tuple[int, int]]]] = []
-    for _rough, idx, sentence in rough[:SENTENCES_ANALYSED]:
-        spans = highlighter.spans(sentence)
-        if spans:
-            distinct = {fold(sentence[a:b]) for a, b in spans}
-            score = 10.0 * len(distinct) + len(spans) - idx * 0.01
-            candidates.append((score, idx, sentence, spans))
     if not candidates:
         # the match was in the title, the tags or a field not shown: the opening
         text = (article.lead or article.body or article.caption).strip()

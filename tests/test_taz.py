@@ -366,6 +366,16 @@ def test_unclosed_link_drops_the_marker_and_keeps_the_text() -> None:
     assert article.date == dt.date(2025, 4, 23)
 
 
+def test_marker_inside_a_line_ends_the_line() -> None:
+    # found by the property test: lines that lost their line break
+    article = parse_text(
+        "# taz.de -- Titel | |\nTokio taz | eins | |zwei | |\ndrei | |#  | |#  | |\n",
+        path="p.txt",
+    )
+    assert article.body == "eins zwei drei # #"
+    assert " | |" not in article.body
+
+
 def test_crlf_parses_like_lf() -> None:
     path = bad("crlf.txt")
     data = path.read_bytes()
