@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.filedb.filestore import FileStorage
@@ -293,7 +294,7 @@ class SearchEngine:
             notices=notices,
         )
         if want_facets:
-            results.facets = self._facets(reader, docset)
+            results.facets = self._facets(searcher, docset)
         if want_suggestion and total < SUGGEST_BELOW:
             results.suggestion = self._suggest(reader, parsed, total)
         return results
@@ -360,9 +361,9 @@ class SearchEngine:
         if sort == "relevance":
             ordinals = fastpath.arrays_for(searcher).ordinals()
             scored.sort(key=lambda h: (-round(h[1], 6), -int(ordinals[h[0]])))
-        docset: Any = set()
+        docset: Any = np.zeros(0, dtype=np.int64)
         if total and want_docs:
-            docset = set(matches.tolist()) if fast else results.docs()
+            docset = matches if fast else np.fromiter(results.docs(), dtype=np.int64)
         return scored[want - limit : want], total, docset
 
     def _newest(self, searcher: Any) -> int | None:
@@ -372,27 +373,20 @@ class SearchEngine:
         newest = int(ordinals.max()) if len(ordinals) else 0
         return newest or None
 
-    def _facets(self, reader: Any, docset: Any) -> dict[str, list[FacetCount]]:
-        counters: dict[str, collections.Counter[str]] = {
-            n: collections.Counter() for n in FACET_NAMES
-        }
-        col = reader.column_reader("facets")
-        for docnum in docset:
-            source, month, tags, authors, _date = unpack_facets(col[docnum])
-            if source:
-                counters["sources"][source] += 1
-            if month:
-                counters["months"][month] += 1
-            counters["tags"].update(tags)
-            counters["authors"].update(authors)
+    def _facets(self, searcher: Any, docset: Any) -> dict[str, list[FacetCount]]:
+        """Counts by tag, author, source and month over all matches (``docset``:
+        an array of docnums), from a per-searcher table of value ids."""
+        table = fastpath.facet_table(searcher)
+        mask = np.zeros(table.single["sources"].shape[0], dtype=bool)
+        mask[docset] = True
         out: dict[str, list[FacetCount]] = {}
-        for name, counter in counters.items():
+        for name, pairs in table.counts(mask).items():
             if name == "months":
-                items = sorted(counter.items(), reverse=True)
+                items = sorted(pairs, reverse=True)
             else:
-                items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_TOP]
+                items = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))[:FACET_TOP]
             out[name] = [FacetCount(v, c) for v, c in items]
-        return out
+        return {name: out.get(name, []) for name in FACET_NAMES}
 
     # -- did you mean ------------------------------------------------------------
     def _suggest(self, reader: Any, parsed: q.ParsedQuery, total: int = 0) -> str | None:

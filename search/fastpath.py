@@ -63,6 +63,7 @@ class Arrays:
         self._norms: dict[tuple[str, float, float], np.ndarray] = {}
         self._dates: np.ndarray | None = None
         self._ordinals: np.ndarray | None = None
+        self.facets: FacetTable | None = None
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray, list[bytes]]] = (
             OrderedDict()
         )
@@ -232,6 +233,76 @@ def position_keys(docs: np.ndarray, values: list[bytes]) -> np.ndarray:
     positions = total - np.repeat(base, counts)
     keys: np.ndarray = (np.repeat(docs, counts) << SHIFT) | positions
     return keys
+
+
+class FacetTable:
+    """Every document's source, month, tags and authors as value ids, so a
+    result set's facet counts are a few ``bincount`` calls.
+
+    Tags and authors are many per document: each is a flat array of value
+    ids with the docnum of each entry beside it.
+    """
+
+    def __init__(self, reader: Any, n: int) -> None:
+        from index.schema import unpack_facets
+
+        col = reader.column_reader("facets") if reader.has_column("facets") else None
+        self.values: dict[str, list[str]] = {}
+        ids: dict[str, dict[str, int]] = {}
+        single: dict[str, list[int]] = {"sources": [], "months": []}
+        multi_docs: dict[str, list[int]] = {"tags": [], "authors": []}
+        multi_ids: dict[str, list[int]] = {"tags": [], "authors": []}
+
+        def vid(name: str, value: str) -> int:
+            table = ids.setdefault(name, {})
+            found = table.get(value)
+            if found is None:
+                found = table[value] = len(table)
+            return found
+
+        for docnum in range(n):
+            source, month, tags, authors, _date = (
+                unpack_facets(col[docnum]) if col is not None else ("", "", [], [], "")
+            )
+            single["sources"].append(vid("sources", source) if source else -1)
+            single["months"].append(vid("months", month) if month else -1)
+            for name, items in (("tags", tags), ("authors", authors)):
+                for item in items:
+                    multi_docs[name].append(docnum)
+                    multi_ids[name].append(vid(name, item))
+        self.values = {name: list(table) for name, table in ids.items()}
+        self.single = {k: np.asarray(v, dtype=np.int64) for k, v in single.items()}
+        self.multi = {
+            k: (np.asarray(multi_docs[k], dtype=np.int64), np.asarray(multi_ids[k], dtype=np.int64))
+            for k in multi_docs
+        }
+
+    def counts(self, mask: np.ndarray) -> dict[str, list[tuple[str, int]]]:
+        """(value, count) of every facet value among the documents in ``mask``."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name, column in self.single.items():
+            chosen = column[mask[: len(column)]]
+            out[name] = _pairs(self.values.get(name, []), chosen[chosen >= 0])
+        for name, (docs, vids) in self.multi.items():
+            out[name] = _pairs(self.values.get(name, []), vids[mask[docs]])
+        return out
+
+
+def _pairs(values: list[str], chosen: np.ndarray) -> list[tuple[str, int]]:
+    if not len(chosen):
+        return []
+    counts = np.bincount(chosen, minlength=len(values))
+    return [(values[i], int(counts[i])) for i in np.flatnonzero(counts)]
+
+
+def facet_table(searcher: Any) -> FacetTable:
+    """The :class:`FacetTable` of a searcher (made on first use, kept)."""
+    arrays = arrays_for(searcher)
+    with arrays._lock:
+        table = getattr(arrays, "facets", None)
+        if table is None:
+            table = arrays.facets = FacetTable(searcher.reader(), arrays.n)
+    return table
 
 
 def _numeric_column(leaf: Any, name: str) -> np.ndarray:

@@ -147,3 +147,16 @@ def test_fast_path_leaves_out_deleted_articles(
             fast, slow = _both(engine, monkeypatch, query)
             assert "b02_importzoelle" not in [d for d, _ in fast]
             assert [d for d, _ in fast] == [d for d, _ in slow], query
+
+
+@pytest.mark.parametrize("query", ["Zoll", "-Streik", "quelle:beispiel", '"Japan und Südkorea"'])
+def test_facets_equal_whoosh(
+    corpus_index: Path, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    with SearchEngine(corpus_index) as engine:
+        fast = engine.search(query, facets=True, snippets=False).facets
+        with monkeypatch.context() as m:
+            m.setattr(fastpath, "ENABLED", False)
+            slow = engine.search(query, facets=True, snippets=False).facets
+    assert fast == slow
+    assert sum(c.count for c in fast["sources"]) > 0
