@@ -82,9 +82,17 @@ class Arrays:
         for leaf, offset in self.leaves:
             count = leaf.doc_count_all()
             column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-            if column is not None:
+            if column is None:
+                continue
+            if type(column).__name__ == "Reader" and getattr(column, "_fixedlen", 0) == 1:
+                # one byte per document: read them at once (load() walks them in Python)
+                stored = min(column._count, count)
+                data = column._dbfile.get(column._basepos, stored)
+                raw = np.zeros(count, dtype=np.uint8)
+                raw[:stored] = np.frombuffer(data, dtype=np.uint8)
+            else:  # pragma: no cover - another column layout
                 raw = np.frombuffer(bytes(column.load()), dtype=np.uint8)[:count]
-                lengths[offset : offset + len(raw)] = table[raw]
+            lengths[offset : offset + len(raw)] = table[raw]
         self._lengths[fieldname] = lengths
         return lengths
 
@@ -199,6 +207,22 @@ class Arrays:
             while len(self._keys) > CACHE_TERMS:
                 self._keys.popitem(last=False)
         return keys
+
+    def position_keys_in(self, term: str, fieldname: str, docnums: np.ndarray) -> np.ndarray:
+        """The position keys of ``term`` in the sorted ``docnums`` only (from the
+        cached keys of the whole term if there are, else decoding just these
+        documents' positions)."""
+        with self._lock:
+            found = self._keys.get((fieldname, term))
+        if found is not None:
+            return keys_in(found, docnums)
+        docs, _, values = self.postings_with_values(term, fieldname)
+        if not len(docs) or not len(docnums):
+            return np.zeros(0, dtype=np.int64)
+        idx = np.searchsorted(docs, docnums)
+        idx = np.unique(idx[idx < len(docs)])  # a missing doc points at the next one
+        idx = idx[np.isin(docs[idx], docnums)]
+        return position_keys(docs[idx], [values[int(i)] for i in idx])
 
 
 def position_keys(docs: np.ndarray, values: list[bytes]) -> np.ndarray:

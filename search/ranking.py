@@ -171,7 +171,7 @@ def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> d
     )
     if not wanted_signals or not terms or not docnums:
         return {}
-    from .fastpath import SHIFT, arrays_for, keys_in
+    from .fastpath import SHIFT, arrays_for
 
     arrays = arrays_for(searcher)
     wanted = np.unique(np.asarray(docnums, dtype=np.int64))
@@ -188,7 +188,7 @@ def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> d
                 bonus[np.isin(wanted, docs, assume_unique=True)] += weight * idf[t]
     # every position of each query term in the wanted documents, as sorted
     # keys (docnum << SHIFT) | position
-    keys = {t: keys_in(arrays.position_keys(t, PROXIMITY_FIELD), wanted) for t in terms}
+    keys = {t: arrays.position_keys_in(t, PROXIMITY_FIELD, wanted) for t in terms}
     if PROXIMITY_BOOST > 0:
         for a, b in pairs:
             ka, kb = keys[a], keys[b]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,18 @@ def test_facets_equal_whoosh(
             slow = engine.search(query, facets=True, snippets=False).facets
     assert fast == slow
     assert sum(c.count for c in fast["sources"]) > 0
+
+
+def test_position_keys_of_some_documents_equal_the_whole_terms(corpus_index: Path) -> None:
+    with SearchEngine(corpus_index) as engine:
+        arrays = fastpath.arrays_for(engine._searcher())
+        every = np.arange(arrays.n, dtype=np.int64)
+        for wanted, term in itertools.product(
+            (every, every[::2], every[1:4]), ("japan", "zoll", "sudkorea", "nichtda")
+        ):
+            arrays._keys.clear()
+            part = arrays.position_keys_in(term, "text", wanted)  # decoded for these only
+            whole = fastpath.keys_in(arrays.position_keys(term, "text"), wanted)
+            assert part.tolist() == whole.tolist(), term
+            again = arrays.position_keys_in(term, "text", wanted)  # now from the cache
+            assert again.tolist() == whole.tolist(), term
