@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,8 @@ PART_WEIGHT = 0.5
 MAX_EXPANSION = 64
 #: at most this many words are looked at for one wildcard
 MAX_SCAN = 50_000
+#: wildcard expansions kept per index reader
+PREFIX_CACHE = 64
 #: the fields a phrase or hyphenated word is searched in
 PHRASE_FIELDS = ("text", "title", "kicker", "lead", "tags", "authors", "place", "extra")
 
@@ -252,22 +255,7 @@ class Compiler:
         folded = fold(node.text)
         stem = self.analysis.stem(folded)
         self.words.add(folded)
-        counts: dict[str, int] = {}
-        scanned = 0
-        truncated = False
-        # each segment's terms with their statistics in one walk (asking for
-        # each term's frequency separately cost 80 ms for "Impf*")
-        for f in fields:
-            for leaf, _offset in self.reader.leaf_readers():
-                if f not in leaf.schema:
-                    continue
-                for btext, info in leaf.iter_prefix(f, folded):
-                    term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-                    scanned += 1
-                    if scanned > MAX_SCAN:
-                        truncated = True
-                        break
-                    counts[term] = counts.get(term, 0) + info.doc_frequency()
+        counts, truncated = self._expand_prefix(folded, fields)
         if stem and stem != folded and _is_word(folded):
             # "Prozent*" must find "Prozent" itself, whose stem is shorter; but
             # "Zollst*" is no word and must not widen to every "Zoll"
@@ -285,6 +273,40 @@ class Compiler:
             return wq.Term(fields[0], folded)  # matches nothing, honestly
         self.terms.update(chosen)
         return self._terms_any(chosen, fields)
+
+    def _expand_prefix(self, folded: str, fields: tuple[str, ...]) -> tuple[dict[str, int], bool]:
+        """The index terms starting with ``folded`` and their document
+        frequencies, and whether the walk stopped at :data:`MAX_SCAN`.
+
+        Each segment's terms come with their statistics in one walk (asking
+        for each term's frequency separately cost 80 ms for "Impf*"). The
+        answer is kept on the reader (it never changes), for the last
+        :data:`PREFIX_CACHE` prefixes.
+        """
+        cache: OrderedDict[tuple[str, tuple[str, ...]], tuple[dict[str, int], bool]]
+        cache = self.reader.__dict__.setdefault("_zsuche_prefixes", OrderedDict())
+        key = (folded, fields)
+        found = cache.get(key)
+        if found is not None:
+            return dict(found[0]), found[1]
+        counts: dict[str, int] = {}
+        scanned = 0
+        truncated = False
+        for f in fields:
+            for leaf, _offset in self.reader.leaf_readers():
+                if f not in leaf.schema:
+                    continue
+                for btext, info in leaf.iter_prefix(f, folded):
+                    term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                    scanned += 1
+                    if scanned > MAX_SCAN:
+                        truncated = True
+                        break
+                    counts[term] = counts.get(term, 0) + info.doc_frequency()
+        cache[key] = (dict(counts), truncated)
+        while len(cache) > PREFIX_CACHE:
+            cache.popitem(last=False)
+        return counts, truncated
 
     def _fuzzy(self, node: q.Fuzzy, fields: tuple[str, ...]) -> Any:
         term = self.analysis.query_term(node.text)
