@@ -26,6 +26,9 @@ SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 3
 #: long texts are split into sentences only this far around the first matches
 WINDOW = 700
+#: a sentence is analysed when a rough hit lies within this many characters
+#: of it (the rough positions drift with what folding drops or adds)
+NEAR = 60
 ELLIPSIS = " … "
 
 #: words after which a period does not end a sentence
@@ -129,6 +132,24 @@ class Highlighter:
                 spans.append([a, b])
         return [(a, text[a:b], a == 0 and b >= len(text)) for a, b in spans]
 
+    def rough_hits(self, text: str) -> list[int] | None:
+        """Where in ``text`` the query's terms seem to occur: sorted character
+        positions, approximate (the folded text is shorter or longer than the
+        original; positions are scaled back), or None when the cheap test is
+        off."""
+        if not self._prefilter:
+            return None
+        folded = _fold_text(text)
+        ratio = len(text) / max(1, len(folded))
+        found: list[int] = []
+        for t in self._needles:
+            i = folded.find(t)
+            while i >= 0 and len(found) < 400:
+                found.append(int(i * ratio))
+                i = folded.find(t, i + 1)
+        found.sort()
+        return found
+
     def prescore(self, text: str) -> float:
         """How many of the query's terms ``text`` seems to contain (cheap, approximate).
 
@@ -202,32 +223,26 @@ def make_snippet(
     article: Article, highlighter: Highlighter, max_chars: int = SNIPPET_CHARS
 ) -> Snippet:
     """The best passage of ``article`` for the query behind ``highlighter``."""
-    # the stretches of text around the first matches are analysed (each
-    # distinct token once per query), split into sentences, and each sentence
-    # scored by the matched words it holds
+    # the stretches of text around the first matches are split into
+    # sentences; a sentence near a place where a query term seems to occur
+    # (the cheap folded test) is analysed exactly (each distinct token once
+    # per query) and scored by the matched words it holds
     candidates: list[tuple[float, int, str, list[tuple[int, int]]]] = []
     order = 0
     for part in (article.lead, article.body):
         if not part:
             continue
         for base, segment, whole in highlighter.windows(part):
-            matched = highlighter.spans(segment)
-            if not matched:
-                continue
-            starts = [a for a, _ in matched]
+            near = highlighter.rough_hits(segment)
             for start, end in sentences(segment):
                 if not whole and (start == 0 or end >= len(segment.rstrip())):
                     continue  # cut by the window's edges: a partial sentence
-                lo = bisect.bisect_left(starts, start)
-                hi = bisect.bisect_left(starts, end)
-                if lo == hi:
-                    continue
-                raw = segment[start:end]
-                sentence = raw.strip()
-                shift = start + len(raw) - len(raw.lstrip())
-                spans = [
-                    (a - shift, b - shift) for a, b in matched[lo:hi] if b - shift <= len(sentence)
-                ]
+                if near is not None:
+                    i = bisect.bisect_left(near, start - NEAR)
+                    if i == len(near) or near[i] > end + NEAR:
+                        continue
+                sentence = segment[start:end].strip()
+                spans = highlighter.spans(sentence)
                 if not spans:
                     continue
                 idx = base + start + order * 1_000_000  # the reading order
