@@ -33,9 +33,9 @@ from .ranking import DAY_US, MAX_RAW, recency_factor
 
 #: switch the fast path off (tests compare it with Whoosh's own scoring)
 ENABLED = True
-#: posting lists kept per searcher (the most recently used), and how many
-#: postings they may hold together
-CACHE_TERMS = 256
+#: posting lists (and decoded position lists) kept per searcher, the most
+#: recently used, and how many postings (positions) they may hold together
+CACHE_TERMS = 4096
 CACHE_POSTINGS = 2_000_000
 #: a position key is (document << SHIFT) | position
 SHIFT = 32
@@ -69,6 +69,7 @@ class Arrays:
         )
         self._keys: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._cached_postings = 0
+        self._cached_keys = 0
         self._lock = threading.Lock()
 
     # -- per-document columns ------------------------------------------------
@@ -204,8 +205,12 @@ class Arrays:
         keys = position_keys(docs, values)
         with self._lock:
             self._keys[key] = keys
-            while len(self._keys) > CACHE_TERMS:
-                self._keys.popitem(last=False)
+            self._cached_keys += len(keys)
+            while self._keys and (
+                len(self._keys) > CACHE_TERMS or self._cached_keys > CACHE_POSTINGS
+            ):
+                _, old = self._keys.popitem(last=False)
+                self._cached_keys -= len(old)
         return keys
 
     def position_keys_in(self, term: str, fieldname: str, docnums: np.ndarray) -> np.ndarray:

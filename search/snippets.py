@@ -26,6 +26,10 @@ SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 3
 #: long texts are split into sentences only this far around the first matches
 WINDOW = 700
+#: long texts are searched for the first matches this many characters at a
+#: time (with an overlap, so a word across the cut is seen)
+CHUNK = 8000
+CHUNK_OVERLAP = 80
 #: a sentence is analysed when a rough hit lies within this many characters
 #: of it (the rough positions drift with what folding drops or adds)
 NEAR = 60
@@ -112,20 +116,26 @@ class Highlighter:
         """
         if not self._prefilter or len(text) <= 2 * WINDOW:
             return [(0, text, True)] if self.prescore(text) else []
-        folded = _fold_text(text)
-        found: list[int] = []
-        for t in self._needles:
-            i = folded.find(t)
-            while i >= 0 and len(found) < 12:
-                found.append(i)
-                i = folded.find(t, i + WINDOW)  # the next one outside this window
-        hits = sorted(found)[:3]
+        # the text is folded a chunk at a time, only until three places are
+        # found (a 100 KB live blog need not be folded whole; and positions
+        # scaled back within a chunk drift little)
+        hits: list[int] = []
+        last: dict[str, int] = {}  # each term's last place kept
+        for start in range(0, len(text), CHUNK):
+            chunk = text[start : start + CHUNK + CHUNK_OVERLAP]
+            for h, needle in self._rough(chunk):
+                # each term's places at least a window apart
+                if h < CHUNK and start + h >= last.get(needle, -WINDOW) + WINDOW:
+                    last[needle] = start + h
+                    hits.append(start + h)
+            if len(hits) >= 3:
+                break
+        hits = sorted(hits)[:3]
         if not hits:
             return []
-        ratio = len(text) / max(1, len(folded))
         spans: list[list[int]] = []
         for h in hits:
-            a, b = max(0, int(h * ratio) - WINDOW), int(h * ratio) + WINDOW
+            a, b = max(0, h - WINDOW), h + WINDOW
             if spans and a <= spans[-1][1]:
                 spans[-1][1] = max(spans[-1][1], b)
             else:
@@ -139,15 +149,18 @@ class Highlighter:
         off."""
         if not self._prefilter:
             return None
+        return sorted(h for h, _ in self._rough(text))
+
+    def _rough(self, text: str, most: int = 400) -> list[tuple[int, str]]:
+        """(approximate position, term) of the places a term seems to occur."""
         folded = _fold_text(text)
         ratio = len(text) / max(1, len(folded))
-        found: list[int] = []
+        found: list[tuple[int, str]] = []
         for t in self._needles:
             i = folded.find(t)
-            while i >= 0 and len(found) < 400:
-                found.append(int(i * ratio))
+            while i >= 0 and len(found) < most:
+                found.append((int(i * ratio), t))
                 i = folded.find(t, i + 1)
-        found.sort()
         return found
 
     def prescore(self, text: str) -> float:
