@@ -130,11 +130,18 @@ def markdown(result: dict[str, Any]) -> str:
             f"| query latency without snippets | median "
             f"{speed['latency_no_snippets']['median_ms']} ms, "
             f"p95 {speed['latency_no_snippets']['p95_ms']} ms |",
+            "| same, first round only (every query new to the caches) | median "
+            f"{speed['latency_snippets'].get('first_round_median_ms', '?')} ms, "
+            f"p95 {speed['latency_snippets'].get('first_round_p95_ms', '?')} ms |",
             f"| `zsuche search` cold start | median {speed['cold_start']['median_s']} s |",
             "| parsing, one core | "
             f"{speed['parsing']['read_parse']['articles_per_s']} articles/s, "
             f"{speed['parsing']['read_parse']['mb_per_s']} MB/s (reading included); "
             f"{speed['parsing']['parse_only']['articles_per_s']} articles/s from memory |",
+            "| German analysis, one core | "
+            f"{speed.get('analysis', {}).get('cold_tokens_per_s', '?')} tokens/s with empty "
+            f"caches, {speed.get('analysis', {}).get('warm_tokens_per_s', '?')} tokens/s warm "
+            f"({speed.get('analysis', {}).get('articles', '?')} articles) |",
             "",
         ]
         if speed.get("anchors"):
