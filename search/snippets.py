@@ -26,6 +26,9 @@ SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 3
 #: long texts are split into sentences only this far around the first matches
 WINDOW = 700
+#: at most this many sentences per article are analysed exactly (those near
+#: the most query terms by the cheap test)
+SENTENCES_ANALYSED = 5
 #: long texts are searched for the first matches this many characters at a
 #: time (with an overlap, so a word across the cut is seen)
 CHUNK = 8000
@@ -98,6 +101,7 @@ class Highlighter:
         # needs no analysis. Terms of one or two letters (z. B. -> zb) disable it.
         self._needles = sorted({_fold_text(t) for t in self.terms | set(self.inner)}, key=len)
         self._prefilter = bool(self._needles) and all(len(t) > 2 for t in self._needles)
+        self.prefilter = self._prefilter
         # token -> the spans it contributes (relative to the token), per query
         self._token_spans: dict[str, tuple[tuple[int, int], ...]] = {}
 
@@ -240,31 +244,40 @@ def make_snippet(
     # sentences; a sentence near a place where a query term seems to occur
     # (the cheap folded test) is analysed exactly (each distinct token once
     # per query) and scored by the matched words it holds
-    candidates: list[tuple[float, int, str, list[tuple[int, int]]]] = []
+    rough: list[tuple[int, int, str]] = []  # (terms seen near it, reading order, sentence)
     order = 0
     for part in (article.lead, article.body):
         if not part:
             continue
         for base, segment, whole in highlighter.windows(part):
-            near = highlighter.rough_hits(segment)
+            near = sorted(highlighter._rough(segment)) if highlighter.prefilter else None
+            positions = [h for h, _ in near] if near is not None else []
             for start, end in sentences(segment):
                 if not whole and (start == 0 or end >= len(segment.rstrip())):
                     continue  # cut by the window's edges: a partial sentence
+                seen = len(positions)  # without the cheap test every sentence is a candidate
                 if near is not None:
-                    i = bisect.bisect_left(near, start - NEAR)
-                    if i == len(near) or near[i] > end + NEAR:
+                    lo = bisect.bisect_left(positions, start - NEAR)
+                    hi = bisect.bisect_right(positions, end + NEAR)
+                    seen = len({t for _, t in near[lo:hi]})
+                    if not seen:
                         continue
-                sentence = segment[start:end].strip()
-                spans = highlighter.spans(sentence)
-                if not spans:
-                    continue
                 idx = base + start + order * 1_000_000  # the reading order
-                distinct = {fold(sentence[a:b]) for a, b in spans}
-                # more distinct query words first, then more matches; among
-                # equals the lead, then the earlier sentence
-                score = 10.0 * len(distinct) + len(spans) - order * 0.5 - (base + start) * 1e-6
-                candidates.append((score, idx, sentence, spans))
+                rough.append((seen, idx, segment[start:end].strip()))
         order += 1
+    # the sentences near the most query terms are analysed exactly
+    rough.sort(key=lambda r: (-r[0], r[1]))
+    candidates: list[tuple[float, int, str, list[tuple[int, int]]]] = []
+    for _seen, idx, sentence in rough[:SENTENCES_ANALYSED]:
+        spans = highlighter.spans(sentence)
+        if not spans:
+            continue
+        distinct = {fold(sentence[a:b]) for a, b in spans}
+        # more distinct query words first, then more matches; among equals
+        # the lead, then the earlier sentence
+        lead_first = 0.5 if idx >= 1_000_000 else 0.0
+        score = 10.0 * len(distinct) + len(spans) - lead_first - (idx % 1_000_000) * 1e-6
+        candidates.append((score, idx, sentence, spans))
     if not candidates:
         # the match was in the title, the tags or a field not shown: the opening
         text = (article.lead or article.body or article.caption).strip()
