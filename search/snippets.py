@@ -21,6 +21,9 @@ from index.normalize import fold
 
 from .results import Snippet
 
+#: places where a query term seems to occur: (approximate position, term)
+Rough = list[tuple[int, str]]
+
 #: about this many characters in a snippet
 SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 3
@@ -101,35 +104,40 @@ class Highlighter:
         # needs no analysis. Terms of one or two letters (z. B. -> zb) disable it.
         self._needles = sorted({_fold_text(t) for t in self.terms | set(self.inner)}, key=len)
         self._prefilter = bool(self._needles) and all(len(t) > 2 for t in self._needles)
-        self.prefilter = self._prefilter
         # token -> the spans it contributes (relative to the token), per query
         self._token_spans: dict[str, tuple[tuple[int, int], ...]] = {}
 
-    def may_match(self, text: str) -> bool:
-        """False only if no word of ``text`` can match (a cheap test before :meth:`spans`)."""
-        return self.prescore(text) > 0
-
-    def windows(self, text: str) -> list[tuple[int, str, bool]]:
+    def windows(self, text: str) -> list[tuple[int, str, bool, Rough | None]]:
         """The stretches of ``text`` worth splitting into sentences.
 
-        (start, stretch, whole): the whole text when it is short or the cheap
-        test is off; else windows of :data:`WINDOW` characters around the
-        first places where query terms seem to occur, and nothing when none
-        does. ``whole`` is False for a window, whose first and last sentences
-        may be cut.
+        (start, stretch, whole, rough): the whole text when it is short or the
+        cheap test is off; else windows of :data:`WINDOW` characters around
+        the first places where query terms seem to occur, and nothing when
+        none does. ``whole`` is False for a window, whose first and last
+        sentences may be cut. ``rough`` lists the (approximate position,
+        term) places of the cheap test inside the stretch, sorted; None when
+        the test is off.
         """
-        if not self._prefilter or len(text) <= 2 * WINDOW:
-            return [(0, text, True)] if self.prescore(text) else []
+        if not self._prefilter:
+            return [(0, text, True, None)]
+        if len(text) <= 2 * WINDOW:
+            found = sorted(self._rough(text))
+            return [(0, text, True, found)] if found else []
         # the text is folded a chunk at a time, only until three places are
         # found (a 100 KB live blog need not be folded whole; and positions
         # scaled back within a chunk drift little)
         hits: list[int] = []
+        places: Rough = []
         last: dict[str, int] = {}  # each term's last place kept
         for start in range(0, len(text), CHUNK):
             chunk = text[start : start + CHUNK + CHUNK_OVERLAP]
+            final = start + CHUNK >= len(text)
             for h, needle in self._rough(chunk):
+                if h >= CHUNK and not final:
+                    continue  # in the overlap: the next chunk has it
+                places.append((start + h, needle))
                 # each term's places at least a window apart
-                if h < CHUNK and start + h >= last.get(needle, -WINDOW) + WINDOW:
+                if start + h >= last.get(needle, -WINDOW) + WINDOW:
                     last[needle] = start + h
                     hits.append(start + h)
             if len(hits) >= 3:
@@ -137,6 +145,7 @@ class Highlighter:
         hits = sorted(hits)[:3]
         if not hits:
             return []
+        places.sort()
         spans: list[list[int]] = []
         for h in hits:
             a, b = max(0, h - WINDOW), h + WINDOW
@@ -144,16 +153,10 @@ class Highlighter:
                 spans[-1][1] = max(spans[-1][1], b)
             else:
                 spans.append([a, b])
-        return [(a, text[a:b], a == 0 and b >= len(text)) for a, b in spans]
-
-    def rough_hits(self, text: str) -> list[int] | None:
-        """Where in ``text`` the query's terms seem to occur: sorted character
-        positions, approximate (the folded text is shorter or longer than the
-        original; positions are scaled back), or None when the cheap test is
-        off."""
-        if not self._prefilter:
-            return None
-        return sorted(h for h, _ in self._rough(text))
+        return [
+            (a, text[a:b], a == 0 and b >= len(text), [(p - a, t) for p, t in places if a <= p < b])
+            for a, b in spans
+        ]
 
     def _rough(self, text: str, most: int = 400) -> list[tuple[int, str]]:
         """(approximate position, term) of the places a term seems to occur."""
@@ -166,17 +169,6 @@ class Highlighter:
                 found.append((int(i * ratio), t))
                 i = folded.find(t, i + 1)
         return found
-
-    def prescore(self, text: str) -> float:
-        """How many of the query's terms ``text`` seems to contain (cheap, approximate).
-
-        0 only if no word of ``text`` can match; when the cheap test is off
-        (terms of one or two letters) every text scores 1.
-        """
-        if not self._prefilter:
-            return 1.0
-        folded = _fold_text(text)
-        return float(sum(1 for t in self._needles if t in folded))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of every matched word in ``text``, merged and sorted.
@@ -203,10 +195,23 @@ class Highlighter:
             if term in self.terms:
                 found.append((start, end))
             elif self.inner and len(term) >= 6 and kind != "joined":
-                folded = fold(token[start:end])
+                folded = _folded(token[start:end])
                 if any(w in folded and folded != w for w in self.inner):
                     found.append((start, end))  # a compound with a query word
         return tuple(found)
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _folded(word: str) -> str:
+    """:func:`fold`, remembered for the words snippets look at (bounded)."""
+    found = _FOLDED.get(word)
+    if found is None:
+        if len(_FOLDED) > 200_000:
+            _FOLDED.clear()
+        found = _FOLDED[word] = fold(word)
+    return found
 
 
 def _fold_text(text: str) -> str:
@@ -249,8 +254,7 @@ def make_snippet(
     for part in (article.lead, article.body):
         if not part:
             continue
-        for base, segment, whole in highlighter.windows(part):
-            near = sorted(highlighter._rough(segment)) if highlighter.prefilter else None
+        for base, segment, whole, near in highlighter.windows(part):
             positions = [h for h, _ in near] if near is not None else []
             for start, end in sentences(segment):
                 if not whole and (start == 0 or end >= len(segment.rstrip())):
@@ -272,7 +276,7 @@ def make_snippet(
         spans = highlighter.spans(sentence)
         if not spans:
             continue
-        distinct = {fold(sentence[a:b]) for a, b in spans}
+        distinct = {_folded(sentence[a:b]) for a, b in spans}
         # more distinct query words first, then more matches; among equals
         # the lead, then the earlier sentence
         lead_first = 0.5 if idx >= 1_000_000 else 0.0
