@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from whoosh import query as wq
@@ -31,6 +32,7 @@ from whoosh.util.times import datetime_to_long
 
 from .ranking import DAY_US, MAX_RAW, recency_factor
 
+V = TypeVar("V")
 #: switch the fast path off (tests compare it with Whoosh's own scoring)
 ENABLED = True
 #: posting lists (and decoded position lists) kept per searcher, the most
@@ -39,6 +41,42 @@ CACHE_TERMS = 4096
 CACHE_POSTINGS = 2_000_000
 #: a position key is (document << SHIFT) | position
 SHIFT = 32
+
+
+class _Lru(Generic[V]):
+    """A least-recently-used cache bounded by entries and by total size."""
+
+    def __init__(self, size: Callable[[V], int]) -> None:
+        self._items: OrderedDict[tuple[str, str], V] = OrderedDict()
+        self._size = size
+        self._total = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> V | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str], value: V) -> None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._total -= self._size(old)
+            self._items[key] = value
+            self._total += self._size(value)
+            while self._items and (len(self._items) > CACHE_TERMS or self._total > CACHE_POSTINGS):
+                _, dropped = self._items.popitem(last=False)
+                self._total -= self._size(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._total = 0
+
+
+Postings = tuple[np.ndarray, np.ndarray, list[bytes]]
 
 
 class Unsupported(Exception):
@@ -64,12 +102,8 @@ class Arrays:
         self._dates: np.ndarray | None = None
         self._ordinals: np.ndarray | None = None
         self.facets: FacetTable | None = None
-        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray, list[bytes]]] = (
-            OrderedDict()
-        )
-        self._keys: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._cached_postings = 0
-        self._cached_keys = 0
+        self._postings: _Lru[Postings] = _Lru(lambda p: len(p[2]))
+        self._keys: _Lru[np.ndarray] = _Lru(len)
         self._lock = threading.Lock()
 
     # -- per-document columns ------------------------------------------------
@@ -131,16 +165,12 @@ class Arrays:
         docs, weights, _values = self.postings_with_values(term, fieldname)
         return docs, weights
 
-    def postings_with_values(
-        self, term: str, fieldname: str = "text"
-    ) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+    def postings_with_values(self, term: str, fieldname: str = "text") -> Postings:
         """(global docnums, weights, encoded positions) of ``term`` in a field."""
         key = (fieldname, term)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return hit
+        hit = self._postings.get(key)
+        if hit is not None:
+            return hit
         ids_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
         values: list[bytes] = []
@@ -173,52 +203,25 @@ class Arrays:
             result = (np.concatenate(ids_parts), np.concatenate(weight_parts), values)
         else:
             result = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), [])
-        with self._lock:
-            self._cache[key] = result
-            self._cached_postings += len(values)
-            while self._cache and (
-                len(self._cache) > CACHE_TERMS or self._cached_postings > CACHE_POSTINGS
-            ):
-                _, old = self._cache.popitem(last=False)
-                self._cached_postings -= len(old[2])
+        self._postings.put(key, result)
         return result
-
-    def lookup(self, term: str, docnums: np.ndarray, fieldname: str = "text") -> dict[int, bytes]:
-        """The encoded positions of ``term`` in each of ``docnums`` that has it."""
-        docs, _, values = self.postings_with_values(term, fieldname)
-        if not len(docs):
-            return {}
-        idx = np.searchsorted(docs, docnums)
-        idx[idx >= len(docs)] = 0
-        found = docs[idx] == docnums
-        return {int(d): values[int(i)] for d, i, ok in zip(docnums, idx, found, strict=True) if ok}
 
     def position_keys(self, term: str, fieldname: str) -> np.ndarray:
         """Every occurrence of ``term`` as a sorted key ``(docnum << 32) | position``."""
         key = (fieldname, term)
-        with self._lock:
-            found = self._keys.get(key)
-            if found is not None:
-                self._keys.move_to_end(key)
-                return found
+        found = self._keys.get(key)
+        if found is not None:
+            return found
         docs, _, values = self.postings_with_values(term, fieldname)
         keys = position_keys(docs, values)
-        with self._lock:
-            self._keys[key] = keys
-            self._cached_keys += len(keys)
-            while self._keys and (
-                len(self._keys) > CACHE_TERMS or self._cached_keys > CACHE_POSTINGS
-            ):
-                _, old = self._keys.popitem(last=False)
-                self._cached_keys -= len(old)
+        self._keys.put(key, keys)
         return keys
 
     def position_keys_in(self, term: str, fieldname: str, docnums: np.ndarray) -> np.ndarray:
         """The position keys of ``term`` in the sorted ``docnums`` only (from the
         cached keys of the whole term if there are, else decoding just these
         documents' positions)."""
-        with self._lock:
-            found = self._keys.get((fieldname, term))
+        found = self._keys.get((fieldname, term))
         if found is not None:
             return keys_in(found, docnums)
         docs, _, values = self.postings_with_values(term, fieldname)

@@ -170,9 +170,24 @@ def test_position_keys_of_some_documents_equal_the_whole_terms(corpus_index: Pat
         for wanted, term in itertools.product(
             (every, every[::2], every[1:4]), ("japan", "zoll", "sudkorea", "nichtda")
         ):
-            arrays._keys.clear()
+            arrays._keys.clear()  # decode from the postings first
             part = arrays.position_keys_in(term, "text", wanted)  # decoded for these only
             whole = fastpath.keys_in(arrays.position_keys(term, "text"), wanted)
             assert part.tolist() == whole.tolist(), term
             again = arrays.position_keys_in(term, "text", wanted)  # now from the cache
             assert again.tolist() == whole.tolist(), term
+
+
+def test_caches_are_bounded_by_entries_and_by_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastpath, "CACHE_TERMS", 3)
+    monkeypatch.setattr(fastpath, "CACHE_POSTINGS", 10)
+    cache: Any = fastpath._Lru(len)
+    for i in range(5):
+        cache.put(("text", str(i)), [0] * 2)
+    assert [cache.get(("text", str(i))) is not None for i in range(5)] == [False] * 2 + [True] * 3
+    cache.get(("text", "2"))  # used: the oldest is now "3"
+    cache.put(("text", "big"), [0] * 7)  # 2 + 2 + 2 + 7 > 10: the least recently used go
+    assert cache.get(("text", "3")) is None
+    assert cache.get(("text", "4")) is None
+    assert cache.get(("text", "2")) is not None
+    assert cache.get(("text", "big")) is not None
