@@ -128,6 +128,7 @@ class Highlighter:
         # scaled back within a chunk drift little)
         hits: list[int] = []
         places: Rough = []
+        first: dict[str, int] = {}  # each term's first place
         last: dict[str, int] = {}  # each term's last place kept
         for start in range(0, len(text), CHUNK):
             chunk = text[start : start + CHUNK + CHUNK_OVERLAP]
@@ -136,13 +137,19 @@ class Highlighter:
                 if h >= CHUNK and not final:
                     continue  # in the overlap: the next chunk has it
                 places.append((start + h, needle))
+                first.setdefault(needle, start + h)
                 # each term's places at least a window apart
                 if start + h >= last.get(needle, -WINDOW) + WINDOW:
                     last[needle] = start + h
                     hits.append(start + h)
-            if len(hits) >= 3:
+            # enough once three places are known and every term was seen (or
+            # a few chunks more were searched for the missing ones)
+            if len(hits) >= 3 and (len(first) == len(self._needles) or start >= 3 * CHUNK):
                 break
-        hits = sorted(hits)[:3]
+        # every term's first place, then the earliest others: three windows
+        chosen = sorted(first.values())[:3]
+        chosen += [h for h in sorted(hits) if h not in chosen][: 3 - len(chosen)]
+        hits = sorted(chosen)
         if not hits:
             return []
         places.sort()
@@ -249,7 +256,8 @@ def make_snippet(
     # sentences; a sentence near a place where a query term seems to occur
     # (the cheap folded test) is analysed exactly (each distinct token once
     # per query) and scored by the matched words it holds
-    rough: list[tuple[int, int, str]] = []  # (terms seen near it, reading order, sentence)
+    # (terms seen near it, reading order, sentence, those terms)
+    rough: list[tuple[int, int, str, frozenset[str]]] = []
     order = 0
     for part in (article.lead, article.body):
         if not part:
@@ -259,20 +267,28 @@ def make_snippet(
             for start, end in sentences(segment):
                 if not whole and (start == 0 or end >= len(segment.rstrip())):
                     continue  # cut by the window's edges: a partial sentence
-                seen = len(positions)  # without the cheap test every sentence is a candidate
+                terms: frozenset[str] = frozenset()  # without the cheap test: unknown
                 if near is not None:
                     lo = bisect.bisect_left(positions, start - NEAR)
                     hi = bisect.bisect_right(positions, end + NEAR)
-                    seen = len({t for _, t in near[lo:hi]})
-                    if not seen:
+                    terms = frozenset(t for _, t in near[lo:hi])
+                    if not terms:
                         continue
                 idx = base + start + order * 1_000_000  # the reading order
-                rough.append((seen, idx, segment[start:end].strip()))
+                rough.append((len(terms), idx, segment[start:end].strip(), terms))
         order += 1
-    # the sentences near the most query terms are analysed exactly
+    # the sentences near the most query terms are analysed exactly, and for
+    # every term the first sentence near it (so a term that is never
+    # mentioned together with the others still gets its sentence)
     rough.sort(key=lambda r: (-r[0], r[1]))
+    chosen_rough = rough[:SENTENCES_ANALYSED]
+    covered = set().union(*(r[3] for r in chosen_rough)) if chosen_rough else set()
+    for r in rough[SENTENCES_ANALYSED:]:
+        if not r[3] <= covered:
+            chosen_rough.append(r)
+            covered |= r[3]
     candidates: list[tuple[float, int, str, list[tuple[int, int]]]] = []
-    for _seen, idx, sentence in rough[:SENTENCES_ANALYSED]:
+    for _seen, idx, sentence, _terms in chosen_rough:
         spans = highlighter.spans(sentence)
         if not spans:
             continue

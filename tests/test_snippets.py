@@ -154,6 +154,16 @@ def test_corpus_snippets_mark_whole_words(corpus_index: Path) -> None:
                 assert_whole_words(hit.snippet)
 
 
+def test_every_query_word_gets_a_sentence(corpus_index: Path) -> None:
+    # the seed mentions Japan early and often, the Importzoll once, later:
+    # the snippet still shows both words
+    with SearchEngine(corpus_index) as e:
+        hit = next(h for h in e.search("Zoll Japan").hits if h.id == "000_ce6ee6d5b1d8a7b4")
+    words = marked_words(hit.snippet)
+    assert "Importzoll" in words
+    assert any(w.startswith("Japan") for w in words)
+
+
 # -- which passage, how long -------------------------------------------------------------
 def test_long_article_gives_short_fragments(engine: SearchEngine) -> None:
     s = snippet_of(engine, "Feuerwehr", "long")
