@@ -171,13 +171,10 @@ def latency(index: Path, snippets: bool, repeat: int = 3) -> dict[str, Any]:
     from search.engine import SearchEngine
 
     times: list[float] = []
-    first_pass = 0
     with SearchEngine(index) as engine:
         for q in QUERY_MIX[:3]:  # warm up the caches
             engine.search(q, snippets=snippets)
-        for rep in range(repeat):
-            if rep == 1:
-                first_pass = len(times)
+        for _ in range(repeat):
             for q in QUERY_MIX:
                 t = time.perf_counter()
                 engine.search(q, limit=10, snippets=snippets)
@@ -190,7 +187,7 @@ def latency(index: Path, snippets: bool, repeat: int = 3) -> dict[str, Any]:
                 t = time.perf_counter()
                 engine.search(q, limit=10, snippets=snippets, **args)
                 times.append(time.perf_counter() - t)
-    first = times[:first_pass] if first_pass else times
+    first = times[: len(QUERY_MIX) + len(FILTERED)]
     return {
         "queries": len(times),
         "median_ms": round(statistics.median(times) * 1000, 2),

@@ -144,7 +144,9 @@ def clean_text(text: str) -> str:
     return text
 
 
-_INNER_MARKER = re.compile(r" \| \|(?! *\|? *$)")
+#: a `` | |`` marker that more text follows on its line (not just pipes and
+#: spaces: ``Freising | | |`` ends there)
+_INNER_MARKER = re.compile(r" \| \|(?! *\|? *$)", re.MULTILINE)
 
 
 def _split_markers(line: str) -> list[str]:
@@ -227,7 +229,7 @@ def _parse(
     text = clean_text(text)
     # the common case in C, the rest (last line, odd spacing) line by line
     lines = text.replace(" | |\n", "\n").split("\n")
-    if " | |" in text.replace(" | |\n", "") and _INNER_MARKER.search(text):
+    if _INNER_MARKER.search(text):
         # a marker inside a line: lines that lost their line break (the
         # documented fallback: the marker ends the line wherever it stands)
         lines = [piece for ln in lines for piece in _split_markers(ln)]

@@ -377,7 +377,7 @@ class SearchEngine:
         """Counts by tag, author, source and month over all matches (``docset``:
         an array of docnums), from a per-searcher table of value ids."""
         table = fastpath.facet_table(searcher)
-        mask = np.zeros(table.single["sources"].shape[0], dtype=bool)
+        mask = np.zeros(table.n, dtype=bool)
         mask[docset] = True
         out: dict[str, list[FacetCount]] = {}
         for name, pairs in table.counts(mask).items():

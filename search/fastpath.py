@@ -279,7 +279,7 @@ class FacetTable:
         from index.schema import unpack_facets
 
         col = reader.column_reader("facets") if reader.has_column("facets") else None
-        self.values: dict[str, list[str]] = {}
+        self.n = n
         ids: dict[str, dict[str, int]] = {}
         single: dict[str, list[int]] = {"sources": [], "months": []}
         multi_docs: dict[str, list[int]] = {"tags": [], "authors": []}
@@ -302,7 +302,7 @@ class FacetTable:
                 for item in items:
                     multi_docs[name].append(docnum)
                     multi_ids[name].append(vid(name, item))
-        self.values = {name: list(table) for name, table in ids.items()}
+        self.values: dict[str, list[str]] = {name: list(table) for name, table in ids.items()}
         self.single = {k: np.asarray(v, dtype=np.int64) for k, v in single.items()}
         self.multi = {
             k: (np.asarray(multi_docs[k], dtype=np.int64), np.asarray(multi_ids[k], dtype=np.int64))
@@ -331,7 +331,7 @@ def facet_table(searcher: Any) -> FacetTable:
     """The :class:`FacetTable` of a searcher (made on first use, kept)."""
     arrays = arrays_for(searcher)
     with arrays._lock:
-        table = getattr(arrays, "facets", None)
+        table = arrays.facets
         if table is None:
             table = arrays.facets = FacetTable(searcher.reader(), arrays.n)
     return table
@@ -446,10 +446,10 @@ class Evaluator:
     def term(self, fieldname: str, text: Any) -> Result:
         scores = np.zeros(self.n, dtype=np.float64)
         mask = np.zeros(self.n, dtype=bool)
-        if fieldname not in self.schema or not isinstance(text, str):
-            if fieldname in self.schema:
-                raise Unsupported("a term that is not text")
-            return scores, mask
+        if fieldname not in self.schema:
+            return scores, mask  # Whoosh: no such field, no match
+        if not isinstance(text, str):
+            raise Unsupported("a term that is not text")
         docs, tf = self.arrays.postings(text, fieldname)
         if not len(docs):
             return scores, mask

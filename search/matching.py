@@ -165,15 +165,14 @@ class Compiler:
         pieces = [t for t in tokens if t.kind == "word"]
         if len(pieces) <= 1 and not joined:
             whole = self._term_query(tokens[0].text, fields)
-            parts = self._compound_parts(text, tokens[0].text, fields)
-            if not parts:
+            stems = self._part_terms(text, tokens[0].text, fields)
+            if not stems:
                 return whole
             # a rare compound: its parts may stand apart in an article
             # (Zuschaueranzahl -> Anzahl der Zuschauer)
             if self.any_word:
-                weighted = self._compound_parts(text, tokens[0].text, fields, PART_WEIGHT)
-                return wq.Or([whole, *weighted])
-            return wq.Or([whole, wq.And(parts)])
+                return wq.Or([whole, *(self._term_query(t, fields, PART_WEIGHT) for t in stems)])
+            return wq.Or([whole, wq.And([self._term_query(t, fields) for t in stems])])
         # a hyphenated word (Corona-Krise): its pieces as words of their own
         # (all of them, or any in an any-word search), or the joined form
         # (Coronakrise); the proximity phase rewards the pieces side by side
@@ -186,13 +185,6 @@ class Compiler:
         for t in joined:
             options.append(self._term_query(t.text, fields))
         return options[0] if len(options) == 1 else wq.Or(options)
-
-    def _compound_parts(
-        self, text: str, term: str, fields: tuple[str, ...], weight: float = 1.0
-    ) -> list[Any]:
-        """Queries for the parts of a rare compound query word, or ``[]``."""
-        stems = self._part_terms(text, term, fields)
-        return [self._term_query(t, fields, weight) for t in stems]
 
     def _part_terms(
         self, text: str, term: str, fields: tuple[str, ...] = DEFAULT_FIELDS

@@ -93,18 +93,14 @@ MAX_RAW = (dt.date(9999, 12, 31).toordinal()) * DAY_US
 
 
 def date_ordinals(searcher: Any) -> Any:
-    """A function docnum -> proleptic ordinal of the article's date (0: no date).
+    """A function docnum -> proleptic ordinal of the article's date (0: no date),
+    read from the searcher's date array (:meth:`search.fastpath.Arrays.ordinals`)."""
+    from .fastpath import arrays_for
 
-    Reads the DATETIME column raw: Whoosh's own translation raises for the
-    default value of articles without a date.
-    """
-    col = searcher.reader().column_reader("date", translate=False)
+    ordinals = arrays_for(searcher).ordinals()
 
     def ordinal(docnum: int) -> int:
-        raw = col[docnum]
-        if not isinstance(raw, int) or raw <= 0 or raw >= MAX_RAW:
-            return 0
-        return raw // DAY_US + 1
+        return int(ordinals[docnum])
 
     return ordinal
 

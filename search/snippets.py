@@ -202,23 +202,10 @@ class Highlighter:
             if term in self.terms:
                 found.append((start, end))
             elif self.inner and len(term) >= 6 and kind != "joined":
-                folded = _folded(token[start:end])
+                folded = fold(token[start:end])
                 if any(w in folded and folded != w for w in self.inner):
                     found.append((start, end))  # a compound with a query word
         return tuple(found)
-
-
-_FOLDED: dict[str, str] = {}
-
-
-def _folded(word: str) -> str:
-    """:func:`fold`, remembered for the words snippets look at (bounded)."""
-    found = _FOLDED.get(word)
-    if found is None:
-        if len(_FOLDED) > 200_000:
-            _FOLDED.clear()
-        found = _FOLDED[word] = fold(word)
-    return found
 
 
 def _fold_text(text: str) -> str:
@@ -292,11 +279,11 @@ def make_snippet(
         spans = highlighter.spans(sentence)
         if not spans:
             continue
-        distinct = {_folded(sentence[a:b]) for a, b in spans}
+        distinct = {fold(sentence[a:b]) for a, b in spans}
         # more distinct query words first, then more matches; among equals
         # the lead, then the earlier sentence
-        lead_first = 0.5 if idx >= 1_000_000 else 0.0
-        score = 10.0 * len(distinct) + len(spans) - lead_first - (idx % 1_000_000) * 1e-6
+        after_lead = 0.5 if idx >= 1_000_000 else 0.0
+        score = 10.0 * len(distinct) + len(spans) - after_lead - (idx % 1_000_000) * 1e-6
         candidates.append((score, idx, sentence, spans))
     if not candidates:
         # the match was in the title, the tags or a field not shown: the opening
