@@ -23,7 +23,7 @@ from index.normalize import fold
 from index.schema import exact
 
 from . import query as q
-from .ranking import DEFAULT_FIELDS, FIELD_BOOSTS
+from .ranking import DEFAULT_FIELDS, FIELD_BOOSTS, doc_frequency
 
 #: a query word this long whose term is in fewer than this share of the
 #: articles (at least one) is also searched as its compound parts (each
@@ -147,7 +147,7 @@ class Compiler:
         fields = list(fields)
         if len(fields) > 1:
             fields = [f for f in fields if FIELD_BOOSTS.get(f, 1.0) > 0]
-        return [f for f in fields if reader.doc_frequency(f, term) > 0]
+        return [f for f in fields if doc_frequency(reader, f, term) > 0]
 
     def _term_query(self, term: str, fields: tuple[str, ...], weight: float = 1.0) -> Any:
         present = self._fields_with(term, fields) or [fields[0]]
@@ -200,7 +200,7 @@ class Compiler:
         if len(folded) < QUERY_SPLIT_MIN or not folded.isalpha() or not self.analysis.compounds:
             return []
         rare = max(1.0, self.reader.doc_count() * QUERY_SPLIT_SHARE)
-        if sum(self.reader.doc_frequency(f, term) for f in fields) >= rare:
+        if sum(doc_frequency(self.reader, f, term) for f in fields) >= rare:
             return []
         leaves = self.analysis.splitter.leaves(folded, lowercase=text[:1].islower())
         stems = [self.analysis.stem(leaf) for leaf in leaves]
@@ -237,7 +237,7 @@ class Compiler:
             for f in fields
             if f in PHRASE_FIELDS and (len(fields) == 1 or FIELD_BOOSTS.get(f, 1.0) > 0)
         ]
-        present = [f for f in use if all(self.reader.doc_frequency(f, w) for w in words)]
+        present = [f for f in use if all(doc_frequency(self.reader, f, w) for w in words)]
         if not present:
             present = use[:1] or list(fields[:1])
         parts = [wq.Phrase(f, words, slop=slop, boost=_boost(f, fields)) for f in present]
@@ -252,7 +252,7 @@ class Compiler:
             # "Prozent*" must find "Prozent" itself, whose stem is shorter; but
             # "Zollst*" is no word and must not widen to every "Zoll"
             for f in fields:
-                df = self.reader.doc_frequency(f, stem)
+                df = doc_frequency(self.reader, f, stem)
                 if df:
                     counts[stem] = counts.get(stem, 0) + df
         if len(counts) > MAX_EXPANSION or truncated:

@@ -79,11 +79,31 @@ class BM25(scoring.BM25F):  # type: ignore[misc]
 
     def idf(self, searcher: Any, fieldname: str, text: str) -> float:
         parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
+        n = doc_frequency(parent.reader(), fieldname, text)
         if IDF == "whoosh":
             return float(math.log(parent.doc_count_all() / (n + 1)) + 1)
         total = parent.doc_count_all()
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
+
+
+#: cached document frequencies per reader at most (then the cache starts over)
+DF_CACHE = 100_000
+
+
+def doc_frequency(reader: Any, fieldname: str, term: str) -> int:
+    """``reader.doc_frequency``, cached on the reader (whose terms never change):
+    a query asks for the same few terms' frequencies several times, each a
+    hash-table look-up per segment in Whoosh."""
+    cache: dict[tuple[str, str], int] | None = getattr(reader, "_zsuche_df", None)
+    if cache is None:
+        cache = reader._zsuche_df = {}
+    key = (fieldname, term)
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= DF_CACHE:
+            cache.clear()
+        found = cache[key] = int(reader.doc_frequency(fieldname, term))
+    return found
 
 
 DAY_US = 86_400 * 1_000_000

@@ -28,13 +28,13 @@ Rough = list[tuple[int, str]]
 SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 3
 #: long texts are split into sentences only this far around the first matches
-WINDOW = 700
+WINDOW = 400
 #: at most this many sentences per article are analysed exactly (those near
 #: the most query terms by the cheap test)
 SENTENCES_ANALYSED = 5
 #: long texts are searched for the first matches this many characters at a
 #: time (with an overlap, so a word across the cut is seen)
-CHUNK = 8000
+CHUNK = 2000
 CHUNK_OVERLAP = 80
 #: a sentence is analysed when a rough hit lies within this many characters
 #: of it (the rough positions drift with what folding drops or adds)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from search import fastpath
+from search import fastpath, ranking
 from search.engine import SearchEngine
 
 QUERIES = [
@@ -163,12 +163,20 @@ def test_facets_equal_whoosh(
     assert sum(c.count for c in fast["sources"]) > 0
 
 
+def present_terms(engine: SearchEngine) -> list[str]:
+    """The index terms of words the test corpus holds."""
+    terms = [engine.analysis.query_term(w) for w in ("Japan", "Zoll", "Südkorea")]
+    reader = engine._searcher().reader()
+    assert all(reader.doc_frequency("text", t) for t in terms), terms
+    return terms
+
+
 def test_position_keys_of_some_documents_equal_the_whole_terms(corpus_index: Path) -> None:
     with SearchEngine(corpus_index) as engine:
         arrays = fastpath.arrays_for(engine._searcher())
         every = np.arange(arrays.n, dtype=np.int64)
         for wanted, term in itertools.product(
-            (every, every[::2], every[1:4]), ("japan", "zoll", "sudkorea", "nichtda")
+            (every, every[::2], every[1:4]), [*present_terms(engine), "nichtda"]
         ):
             arrays._keys.clear()  # decode from the postings first
             part = arrays.position_keys_in(term, "text", wanted)  # decoded for these only
@@ -191,3 +199,19 @@ def test_caches_are_bounded_by_entries_and_by_size(monkeypatch: pytest.MonkeyPat
     assert cache.get(("text", "4")) is None
     assert cache.get(("text", "2")) is not None
     assert cache.get(("text", "big")) is not None
+
+
+def test_cached_document_frequencies_equal_whooshs(
+    corpus_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ranking, "DF_CACHE", 4)
+    with SearchEngine(corpus_index) as engine:
+        reader = engine._searcher().reader()
+        japan, zoll, sudkorea = present_terms(engine)
+        terms = [("text", japan), ("text", zoll), ("title", japan), ("text", "nichtda")]
+        for fieldname, term in terms * 3:  # the second and third time from the cache
+            expected = reader.doc_frequency(fieldname, term)
+            assert ranking.doc_frequency(reader, fieldname, term) == expected
+        assert ranking.doc_frequency(reader, "text", japan) > 0
+        ranking.doc_frequency(reader, "text", sudkorea)  # a fifth: the cache starts over
+        assert len(reader._zsuche_df) == 1
