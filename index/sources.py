@@ -48,7 +48,7 @@ def walk(
     A path that does not exist, or a link that leaves its folder, is yielded
     as an :class:`ArticleError` so the caller can report it and go on.
     """
-    seen: set[Path] = set()
+    seen: set[str] = set()  # real paths, as strings (cheaper than Path objects)
     for given in paths:
         p = Path(given)
         if not p.exists():
@@ -57,13 +57,13 @@ def walk(
         if p.is_dir():
             yield from _walk_dir(p, follow_symlinks, seen)
             continue
-        real = p.resolve()
+        real = str(p.resolve())
         if real not in seen:
             seen.add(real)
             yield p
 
 
-def _walk_dir(root: Path, follow: bool, seen: set[Path]) -> Iterator[Path | ArticleError]:
+def _walk_dir(root: Path, follow: bool, seen: set[str]) -> Iterator[Path | ArticleError]:
     root_real = root.resolve()
     visited_dirs: set[Path] = {root_real}
     # links to files inside the folder: read at the end, and only when the
@@ -72,7 +72,7 @@ def _walk_dir(root: Path, follow: bool, seen: set[Path]) -> Iterator[Path | Arti
     inner_links: list[tuple[Path, Path]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=follow):
         here = Path(dirpath)
-        here_real = here.resolve()  # once per folder, not per file
+        here_real = str(here.resolve())  # once per folder, not per file
         try:
             # d_type from the directory listing: no lstat per file
             links = {e.name for e in os.scandir(dirpath) if e.is_symlink()}
@@ -118,14 +118,14 @@ def _walk_dir(root: Path, follow: bool, seen: set[Path]) -> Iterator[Path | Arti
                 if _inside(target, root_real):
                     inner_links.append((f, target))
                     continue
-            real = f.resolve() if name in links else here_real / name
+            real = str(f.resolve()) if name in links else os.path.join(here_real, name)
             if real in seen:
                 continue
             seen.add(real)
             yield f
     for link, target in inner_links:
-        if target not in seen:
-            seen.add(target)
+        if str(target) not in seen:
+            seen.add(str(target))
             yield link
 
 
