@@ -126,6 +126,21 @@ class GermanAnalysis:
         self._stem_cache: dict[str, str] = {}
         self._lock = threading.Lock()
 
+    def clear_caches(self) -> None:
+        """Forget every cached analysis (a build worker frees the memory before
+        it writes its segment); the results of later calls are the same."""
+        for cache in (
+            self._index_cache,
+            self._token_cache,
+            self._main_cache,
+            self._query_token_cache,
+            self._simple,
+            self._stem_cache,
+        ):
+            cache.clear()
+        if self._splitter is not None:
+            self._splitter.clear_cache()
+
     # -- words -------------------------------------------------------------
     @property
     def splitter(self) -> Splitter:

@@ -234,6 +234,8 @@ def _worker(
 
         _index_files(writer, files, batch, progress)
         queue.put(("progress", done[0] % 50))
+        # the analysis caches are done with: their memory goes to the segment
+        writer.clear_analysis_caches()
         segment = writer._finalize_segment() if writer._added else None
         if segment is None:
             writer._close_segment()

@@ -244,6 +244,11 @@ class Splitter:
         self._cache[word] = result
         return result
 
+    def clear_cache(self) -> None:
+        """Forget the splits made so far (the lexicon stays)."""
+        self._cache.clear()
+        self._memo.clear()
+
     def leaves(self, word: str, *, lowercase: bool = False) -> tuple[str, ...]:
         """The smallest parts of a folded word (``hoch spannung netz gerat``), in order."""
         parts = self.parts(word, lowercase=lowercase)

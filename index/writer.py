@@ -3,15 +3,17 @@
 Whoosh's :class:`~whoosh.writing.SegmentWriter` sends every posting through a
 tuple, a pickled on-disk "pool" and a merge sort before the codec writes it,
 about ten Python-level steps per posting. For the German text fields this
-writer keeps the postings in memory instead, one ``array('I')`` per term
-holding ``docnum, frequency, positions…`` runs, and writes each term's
-posting list in Whoosh's W3 block layout, read by Whoosh's unchanged readers.
-Two things differ from what Whoosh itself writes, both within what its
-reader accepts: blocks are pickled with protocol 4 (protocol 2 has no bytes
-type and spends ~20 bytes on every posting value), weights are stored as the
-integer frequencies they are, and postings of terms in one document only are
-inlined into the term table (a feature of the format 2.7.4's writer never
-uses).
+writer keeps a segment's postings in four flat arrays per field instead (term
+id, document, frequency, and all positions in a row), a few C-level calls per
+document. When the segment is written, numpy sorts them by term and
+document, delta- and varint-encodes every posting's positions at once, and
+each term's posting list is written in Whoosh's W3 block layout, read by
+Whoosh's unchanged readers. Two things differ from what Whoosh itself
+writes, both within what its reader accepts: blocks are pickled with
+protocol 4 (protocol 2 has no bytes type and spends ~20 bytes on every
+posting value), weights are stored as the integer frequencies they are, and
+postings of terms in one document only are inlined into the term table (a
+feature of the format 2.7.4's writer never uses).
 
 Everything else (stored fields, columns, lengths, the other fields, merges,
 deletions, commit) is Whoosh's :class:`SegmentWriter`.
@@ -19,14 +21,18 @@ deletions, commit) is Whoosh's :class:`SegmentWriter`.
 
 from __future__ import annotations
 
+import itertools
 import pickle
+import struct
 import zlib
 from array import array
+from dataclasses import dataclass
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
-from whoosh.system import pack_ushort
-from whoosh.util.numeric import length_to_byte
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, _lenfield
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from .analysis import GermanAnalyzer
@@ -34,8 +40,26 @@ from .analysis import GermanAnalyzer
 #: postings per block and zlib level, as in Whoosh
 BLOCK = 128
 COMPRESSION = 3
+#: postings (and terms) turned into Python objects at a time when a field is written
+CHUNK_POSTINGS = 1 << 18
+CHUNK_TERMS = 1 << 16
 
-_Store = dict[str, "array[int]"]  # term -> array('I') of (docnum, freq, pos...) runs
+
+class _FieldPostings:
+    """One German field's postings in a segment, in the order they came.
+
+    Posting ``i`` is term ``tids[i]`` in document ``docs[i]`` with
+    ``freqs[i]`` positions, the next ones in ``positions``.
+    """
+
+    __slots__ = ("docs", "freqs", "lengths", "positions", "tids")
+
+    def __init__(self) -> None:
+        self.tids = array("I")
+        self.docs = array("I")
+        self.freqs = array("I")
+        self.positions = array("I")
+        self.lengths = array("I")  # field length of each document of the segment
 
 
 class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
@@ -44,8 +68,8 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         kwargs.setdefault("codec", W3Codec())
         super().__init__(ix, **kwargs)
-        self._german: dict[str, _Store] = {}
-        self._lengths: dict[str, array[int]] = {}
+        self._german: dict[str, _FieldPostings] = {}
+        self._vocab: dict[str, int] = {}  # term -> id, for all German fields
         self._fast_fields = {
             name
             for name, fieldobj in self.schema.items()
@@ -91,165 +115,359 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self.docnum += 1
 
     def _add_fast(self, name: str, fieldobj: Any, docnum: int, value: str) -> int:
-        store = self._german.get(name)
-        if store is None:
-            store = self._german[name] = {}
-            self._lengths[name] = array("I")
+        buf = self._german.get(name)
+        if buf is None:
+            buf = self._german[name] = _FieldPostings()
+        found = fieldobj.analyzer.analysis.term_positions(value)
         length = 0
-        for term, plist in fieldobj.analyzer.analysis.term_positions(value).items():
-            run = store.get(term)
-            if run is None:
-                run = store[term] = array("I")
-            run.append(docnum)
-            run.append(len(plist))
-            run.extend(plist)
-            length += len(plist)
-        lengths = self._lengths[name]
+        if found:
+            vocab = self._vocab
+            setdefault = vocab.setdefault
+            # a new term gets the next id (len is taken before it is added)
+            buf.tids.extend([setdefault(term, len(vocab)) for term in found])
+            plists = found.values()
+            before = len(buf.positions)
+            buf.freqs.extend(map(len, plists))
+            buf.positions.extend(itertools.chain.from_iterable(plists))
+            buf.docs.extend(itertools.repeat(docnum, len(found)))
+            length = len(buf.positions) - before
+        lengths = buf.lengths
         offset = docnum - self.docbase
         if len(lengths) <= offset:
-            lengths.extend([0] * (offset + 1 - len(lengths)))
+            lengths.extend(itertools.repeat(0, offset + 1 - len(lengths)))
         lengths[offset] = length
         return length
+
+    def clear_analysis_caches(self) -> None:
+        """Empty the caches of the German fields' analysis (no more documents
+        are coming to this writer)."""
+        for name in self._fast_fields:
+            self.schema[name].analyzer.analysis.clear_caches()
 
     def _flush_segment(self) -> None:
         """Write the pooled postings (other fields), then the German fields'."""
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         fieldwriter = self.fieldwriter
-        fieldwriter.add_postings(self.schema, pdr, self.pool.iter_postings())
+        lengths = _Lengths(pdr) if pdr is not None else None
+        fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
         # field ids grow with each start_field, so the German fields' keys
         # (field id + term) follow the pooled ones in the term table
+        terms = list(self._vocab)  # id -> term
         for name in sorted(self._german):
-            self._write_fast_field(name)
+            self._write_fast_field(name, terms)
         fieldwriter.close()
         if pdr:
             pdr.close()
 
-    def _write_fast_field(self, name: str) -> None:
+    def _write_fast_field(self, name: str, terms: list[str]) -> None:
         """Write one German field's postings in Whoosh's W3 block format."""
         fw = self.fieldwriter
         fieldobj = self.schema[name]
-        encode = fieldobj.format.encode
-        boost = fieldobj.format.field_boost
-        lengths = self._lengths.get(name, array("I"))
-        docbase = self.docbase
-        store = self._german.get(name, {})
+        buf = self._german.pop(name)
         fw.start_field(name, fieldobj)
-        key_prefix = pack_ushort(fw._fieldid)
-        tindex_add = fw._tindex.add
-        postfile = fw._postfile
-        small = _SMALL_VALUES
-        for btext, term in sorted((t.encode("utf-8"), t) for t in store):
-            run = store[term]
-            ids: list[int] = []
-            freqs: list[int] = []
-            values: list[bytes] = []
-            i, n = 0, len(run)
-            while i < n:
-                f = run[i + 1]
-                ids.append(run[i])
-                freqs.append(f)
-                if f == 1 and run[i + 2] < 0x80:
-                    values.append(small[run[i + 2]])
-                else:
-                    values.append(encode(run[i + 2 : i + 2 + f]))
-                i += 2 + f
-            lens = [lengths[d - docbase] for d in ids]
-            weights: list[float] | list[int] = freqs if boost == 1 else [f * boost for f in freqs]
-            terminfo = _write_postings(postfile, ids, weights, values, lens)
-            tindex_add(key_prefix + btext, terminfo.to_bytes())
+        if len(buf.tids):
+            _write_field(fw, buf, terms, fieldobj.format.field_boost, self.docbase)
         fw.finish_field()
-        store.clear()
 
 
-class _TermInfo(W3TermInfo):  # type: ignore[misc]
-    """W3 term info whose inlined postings are pickled with protocol 4.
+class _Lengths:
+    """The field lengths Whoosh's posting writer asks for, posting by posting.
 
-    Protocol 2 (Whoosh's) has no bytes type and writes every posting value
-    as a ``_codecs.encode`` call; ``loads`` reads either.
+    Whoosh's per-document reader looks for a field's length column on disk
+    each time the field has none (an ``id`` or ``date`` field: one ``stat``
+    per posting); this remembers which fields have one.
     """
 
-    _inlined: tuple[Any, ...] | None
+    def __init__(self, pdr: Any) -> None:
+        self._pdr = pdr
+        self._has: dict[str, bool] = {}
 
-    def to_bytes(self) -> bytes:
-        if self._inlined is None:
-            return bytes(super().to_bytes())
-        head = self._struct.pack(
-            1,
-            self._weight,
-            self._df,
-            0 if self._minlength is None else length_to_byte(self._minlength),
-            length_to_byte(self._maxlength),
-            self._maxweight,
-            0xFFFFFFFF if self._minid is None else self._minid,
-            0xFFFFFFFF if self._maxid is None else self._maxid,
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> Any:
+        has = self._has.get(fieldname)
+        if has is None:
+            has = self._has[fieldname] = bool(self._pdr.has_column(_lenfield(fieldname)))
+        if not has:
+            return default
+        return self._pdr.doc_field_length(docnum, fieldname, default)
+
+
+def _ints(data: array[int]) -> np.ndarray:
+    """An ``array('I')`` as an int32 numpy array, without a copy where it can
+    (document numbers, positions and counts stay far below 2**31)."""
+    if data.itemsize == 4:
+        return np.frombuffer(data, dtype=np.int32)
+    return np.asarray(data, dtype=np.int32)  # pragma: no cover - 'I' is 4 bytes here
+
+
+def _write_field(
+    fw: Any, buf: _FieldPostings, terms: list[str], boost: float, docbase: int
+) -> None:
+    """Sort, encode and write one field's postings (term by term, in byte order)."""
+    tids, docs, freqs = _ints(buf.tids), _ints(buf.docs), _ints(buf.freqs)
+    n = len(tids)
+    # each position as the gap to the one before in its posting (the first whole)
+    offs = np.cumsum(freqs, dtype=np.int32) - freqs  # where each posting's positions begin
+    positions = _ints(buf.positions)
+    gaps = np.diff(positions, prepend=0).astype(np.int32)
+    gaps[offs] = positions[offs]
+    del positions
+    # the terms of this field in the order of their UTF-8 bytes
+    present = np.unique(tids)
+    keys = [terms[i].encode("utf-8") for i in present.tolist()]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    keys = [keys[i] for i in order]
+    rank = np.zeros(len(terms), dtype=np.int32)
+    rank[present[np.asarray(order, dtype=np.int64)]] = np.arange(len(order), dtype=np.int32)
+    del present, order
+    # postings by term, then document (documents came in rising order)
+    perm = np.argsort(rank[tids], kind="stable")
+    s_rank = rank[tids[perm]]
+    del tids, rank
+    tstart = np.flatnonzero(np.r_[True, s_rank[1:] != s_rank[:-1]])
+    del s_rank
+    sorted_postings = _Sorted(
+        docs[perm], freqs[perm], offs[perm], gaps, _ints(buf.lengths), docbase
+    )
+    del perm, offs
+    tend = np.r_[tstart[1:], n]
+    # a stretch of terms at a time: arrays and Python objects for those only
+    out = _Out(fw, boost)
+    t0 = 0
+    while t0 < len(keys):
+        t1 = int(np.searchsorted(tend, tstart[t0] + CHUNK_POSTINGS, side="right"))
+        t1 = min(max(t1, t0 + 1), t0 + CHUNK_TERMS)
+        out.terms(keys[t0:t1], tstart[t0:t1], tend[t0:t1], sorted_postings)
+        t0 = t1
+    out.flush()
+
+
+@dataclass
+class _Sorted:
+    """A field's postings sorted by term and document."""
+
+    docs: np.ndarray
+    freqs: np.ndarray
+    offs: np.ndarray  # where each posting's gaps begin in ``gaps``
+    gaps: np.ndarray
+    doclen: np.ndarray  # each document's field length
+    docbase: int
+
+
+class _Out:
+    """Writes the posting lists and term infos of a field, a stretch of terms at a time."""
+
+    def __init__(self, fw: Any, boost: float) -> None:
+        self.fw = fw
+        self.boost = boost
+        self.postfile = fw._postfile
+        self.pos = self.postfile.tell()
+        self.pending: list[bytes] = []  # posting bytes not yet written
+        self.pending_size = 0
+        self.key_prefix = pack_ushort(fw._fieldid)
+
+    def terms(self, keys: list[bytes], tstart: np.ndarray, tend: np.ndarray, p: _Sorted) -> None:
+        """Write the terms ``keys``, whose postings are ``tstart..tend`` in ``p``."""
+        boost = self.boost
+        weights_int = boost == 1
+        lo, hi = int(tstart[0]), int(tend[-1])
+        docs, freqs = p.docs[lo:hi].astype(np.int64), p.freqs[lo:hi].astype(np.int64)
+        tstart, tend = tstart - lo, tend - lo
+        df = tend - tstart
+        # blocks of at most BLOCK postings; each term starts a block
+        nblocks = (df + BLOCK - 1) // BLOCK
+        first_block = np.cumsum(nblocks) - nblocks
+        bstart = np.repeat(tstart, nblocks) + BLOCK * (
+            np.arange(int(nblocks.sum())) - np.repeat(first_block, nblocks)
         )
-        return bytes(head) + pickle.dumps(self._inlined, 4)
+        bend = np.minimum(bstart + BLOCK, np.repeat(tend, nblocks))
+        # document numbers delta-coded within each block (the first one whole)
+        deltas = np.diff(docs, prepend=0)
+        deltas[bstart] = docs[bstart]
+        lens = p.doclen[docs - p.docbase].astype(np.int64)
+        missing = np.iinfo(np.int64).max  # no (non-empty) document: Whoosh's None
+        nonzero = np.where(lens > 0, lens, missing)
 
+        def per_group(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+            """Sum and maximum of the frequencies, shortest (non-empty) and
+            longest document of each group of postings starting at ``starts``."""
+            return (
+                np.add.reduceat(freqs, starts),
+                np.maximum.reduceat(freqs, starts),
+                np.minimum.reduceat(nonzero, starts),
+                np.maximum.reduceat(lens, starts),
+            )
 
-def _write_postings(
-    postfile: Any,
-    ids: list[int],
-    weights: list[float] | list[int],
-    values: list[bytes],
-    lens: list[int],
-) -> _TermInfo:
-    """Write one term's posting list; return its term info.
-
-    The layout is Whoosh's W3 codec: a magic tag, then blocks of at most 128
-    postings, each ``int length`` (negative for the last block), a pickled
-    info tuple and the zlib-compressed pickled (ids, weights, values). A term
-    in one document only is inlined into its term info.
-    """
-    ti = _TermInfo()
-    n = len(ids)
-    nonzero = [x for x in lens if x]
-    ti._weight = float(sum(weights))
-    ti._df = n
-    ti._minlength = min(nonzero) if nonzero else None
-    ti._maxlength = max(lens) if lens else 0
-    ti._maxweight = float(max(weights))
-    ti._minid = ids[0]
-    ti._maxid = ids[-1]
-    if n == 1:
-        ti._inlined = (tuple(ids), tuple(float(w) for w in weights), tuple(values))
-        return ti
-    start = postfile.tell()
-    postfile.write(WHOOSH3_HEADER_MAGIC)
-    for b in range(0, n, BLOCK):
-        e = min(n, b + BLOCK)
-        bids = ids[b:e]
-        bweights = weights[b:e]
-        blens = lens[b:e]
-        prev = 0
-        deltas = []
-        for d in bids:
-            deltas.append(d - prev)
-            prev = d
-        mini_weights = None if all(w == 1 for w in bweights) else tuple(bweights)
-        data = zlib.compress(
-            pickle.dumps((tuple(deltas), mini_weights, tuple(values[b:e])), 4), COMPRESSION
+        t_sum, t_max, t_minlen, t_maxlen = per_group(tstart)
+        _b_sum, b_max_a, b_minlen, b_maxlen = per_group(bstart)
+        # the fixed head of every term info (Whoosh's W3TermInfo layout), at once
+        heads = np.zeros(len(keys), dtype=_HEAD)
+        heads["inlined"] = df == 1
+        heads["weight"] = t_sum * boost
+        heads["df"] = df
+        heads["minlength"] = _length_bytes(t_minlen, missing)
+        heads["maxlength"] = _length_bytes(t_maxlen, missing)
+        heads["maxweight"] = t_max * boost
+        heads["minid"] = docs[tstart]
+        heads["maxid"] = docs[tend - 1]
+        head_bytes = heads.tobytes()
+        # Python objects for the postings and blocks
+        docs_l = docs.tolist()
+        deltas_l = deltas.tolist()
+        freqs_l = freqs.tolist()
+        values, vstart = _encode_values(p.gaps, freqs, p.offs[lo:hi])
+        values_l = [values[x:y] for x, y in itertools.pairwise(vstart.tolist())]
+        bstart_l, bend_l = bstart.tolist(), bend.tolist()
+        b_max = b_max_a.tolist()
+        b_minbyte = _length_bytes(b_minlen, missing).tolist()
+        b_maxbyte = _length_bytes(b_maxlen, missing).tolist()
+        tails: list[bytes] = []  # after each term info's fixed head
+        pending = self.pending
+        pos = self.pos
+        blk = 0
+        for a, b in zip(tstart.tolist(), tend.tolist(), strict=True):
+            if b - a == 1:  # inlined into the term info
+                weight = float(freqs_l[a] * boost)
+                tails.append(pickle.dumps(((docs_l[a],), (weight,), (values_l[a],)), 4))
+                blk += 1
+                continue
+            start = pos
+            pending.append(WHOOSH3_HEADER_MAGIC)
+            pos += len(WHOOSH3_HEADER_MAGIC)
+            while True:
+                x, y = bstart_l[blk], bend_l[blk]
+                if not weights_int:
+                    mini_weights: tuple[Any, ...] | None = tuple(f * boost for f in freqs_l[x:y])
+                elif b_max[blk] == 1:
+                    mini_weights = None  # all 1
+                else:
+                    mini_weights = tuple(freqs_l[x:y])
+                data = zlib.compress(
+                    pickle.dumps((tuple(deltas_l[x:y]), mini_weights, tuple(values_l[x:y])), 4),
+                    COMPRESSION,
+                )
+                info = pickle.dumps(
+                    (
+                        y - x,
+                        docs_l[y - 1],
+                        float(b_max[blk] * boost),
+                        COMPRESSION,
+                        b_minbyte[blk],
+                        b_maxbyte[blk],
+                    ),
+                    2,
+                )
+                length = len(info) + len(data)
+                pending.append(pack_int(-length if y == b else length))
+                pending.append(info)
+                pending.append(data)
+                pos += 4 + length
+                blk += 1
+                if y == b:
+                    break
+            tails.append(pack_long(start) + pack_int(pos - start))
+            self.pending_size += pos - start
+        self.pos = pos
+        if self.pending_size > WRITE_BYTES:
+            self.flush()
+        size = _HEAD.itemsize
+        prefix = self.key_prefix
+        _add_terms(
+            self.fw._tindex,
+            [prefix + key for key in keys],
+            [head_bytes[i * size : (i + 1) * size] + tail for i, tail in enumerate(tails)],
         )
-        bnonzero = [x for x in blens if x]
-        info = pickle.dumps(
-            (
-                e - b,
-                bids[-1],
-                float(max(bweights)),
-                COMPRESSION,
-                length_to_byte(min(bnonzero) if bnonzero else None),
-                length_to_byte(max(blens)),
-            ),
-            2,
-        )
-        length = len(info) + len(data)
-        postfile.write_int(-length if e == n else length)
-        postfile.write(info)
-        postfile.write(data)
-    ti._offset = start
-    ti._length = postfile.tell() - start
-    return ti
+
+    def flush(self) -> None:
+        """Write the posting bytes gathered so far."""
+        self.postfile.write(b"".join(self.pending))
+        self.pending.clear()
+        self.pending_size = 0
+        if self.postfile.tell() != self.pos:  # pragma: no cover - a broken invariant
+            raise RuntimeError(f"posting file at {self.postfile.tell()}, expected {self.pos}")
 
 
-#: the encoded value of a word that occurs once, at a position below 128
-_SMALL_VALUES = [bytes((1, p)) for p in range(0x80)]
+#: the fixed part of a W3 term info, ``struct.Struct("!BfIBBfII")``
+_HEAD = np.dtype(
+    [
+        ("inlined", "u1"),
+        ("weight", ">f4"),
+        ("df", ">u4"),
+        ("minlength", "u1"),
+        ("maxlength", "u1"),
+        ("maxweight", ">f4"),
+        ("minid", ">u4"),
+        ("maxid", ">u4"),
+    ]
+)
+#: posting bytes gathered before a write
+WRITE_BYTES = 1 << 22
+_LENGTH_BYTES = np.asarray([byte_to_length(i) for i in range(256)], dtype=np.int64)
+_RECORD = struct.Struct("!ii")  # Whoosh's hash file record: key and value lengths
+
+
+def _length_bytes(lengths: np.ndarray, missing: int) -> np.ndarray:
+    """Whoosh's ``length_to_byte`` of many lengths (``missing`` stands for None: 0)."""
+    out = np.searchsorted(_LENGTH_BYTES, lengths, side="left")
+    out = np.minimum(out, 255)
+    out[lengths >= 106374] = 255
+    out[lengths == missing] = 0
+    return out.astype(np.uint8)
+
+
+def _add_terms(tindex: Any, keys: list[bytes], values: list[bytes]) -> None:
+    """``OrderedHashWriter.add`` for the sorted ``keys`` of a field at once:
+    the same records, hash buckets and key index, in one write."""
+    if not keys:
+        return
+    if keys[0] <= tindex.lastkey:  # pragma: no cover - fields come in id order
+        raise ValueError(f"keys must increase: {tindex.lastkey!r}..{keys[0]!r}")
+    dbfile = tindex.dbfile
+    pos = dbfile.tell()
+    records: list[bytes] = []
+    hashfn = tindex.hashfn
+    buckets = tindex.buckets
+    index_append = tindex.index.append
+    pack = _RECORD.pack
+    for key, value in zip(keys, values, strict=True):
+        index_append(pos)
+        records.append(pack(len(key), len(value)))
+        records.append(key)
+        records.append(value)
+        h = hashfn(key)
+        buckets[h & 255].append((h, pos))
+        pos += 8 + len(key) + len(value)
+    dbfile.write(b"".join(records))
+    tindex.lastkey = keys[-1]
+
+
+def _encode_values(
+    gaps: np.ndarray, freqs: np.ndarray, offs: np.ndarray
+) -> tuple[bytes, np.ndarray]:
+    """The :class:`~index.analysis.GermanPositions` values (a varint count, then
+    the varint gaps between the positions) of postings with ``freqs``
+    positions starting at ``offs`` in ``gaps``, as one bytes object and the
+    start of each value in it (one more at the end)."""
+    n = len(freqs)
+    total = int(freqs.sum())
+    # the numbers to encode: each posting's count, then its gaps
+    first = np.cumsum(freqs + 1) - (freqs + 1)
+    seq = np.empty(n + total, dtype=np.int64)
+    seq[first] = freqs
+    within = np.arange(total) - np.repeat(np.cumsum(freqs) - freqs, freqs)
+    seq[np.repeat(first + 1, freqs) + within] = gaps[np.repeat(offs, freqs) + within]
+    # varints: 7 bits a byte, the high bit set on all bytes but the last
+    nbytes = np.ones(len(seq), dtype=np.int64)
+    for k in (7, 14, 21, 28):
+        nbytes += seq >= (1 << k)
+    out_start = np.cumsum(nbytes) - nbytes
+    out = np.empty(int(nbytes.sum()), dtype=np.uint8)
+    for b in range(5):
+        sel = np.flatnonzero(nbytes > b)
+        if not len(sel):
+            break
+        byte = (seq[sel] >> (7 * b)) & 0x7F
+        byte |= (nbytes[sel] > b + 1).astype(np.int64) << 7
+        out[out_start[sel] + b] = byte
+    vstart = np.r_[out_start[first], len(out)]
+    return out.tobytes(), vstart

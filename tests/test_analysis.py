@@ -600,3 +600,19 @@ def test_query_tokens_are_index_tokens_without_parts(analysis: GermanAnalysis, t
         if not (t.kind == "part" and _GENDER_FORM.search(text[t.start : t.end]))
     ]
     assert query == index
+
+
+def test_clearing_the_caches_changes_no_result() -> None:
+    analysis = GermanAnalysis(stemmer="cistem", compounds=True)
+    text = "Die Importzölle der Zwangsarbeiterinnen, z. B. 1,5 % im Hafen-Gebiet"
+    before = analysis.term_positions(text)
+    tokens = analysis.tokens(text)
+    assert analysis._token_cache
+    assert analysis.splitter._cache
+    analysis.clear_caches()
+    assert not analysis._token_cache
+    assert not analysis._simple
+    assert not analysis.splitter._cache
+    assert not analysis.splitter._memo
+    assert analysis.term_positions(text) == before
+    assert analysis.tokens(text) == tokens
