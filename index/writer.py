@@ -21,6 +21,7 @@ deletions, commit) is Whoosh's :class:`SegmentWriter`.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import pickle
 import struct
@@ -31,8 +32,9 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, _lenfield
+from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from .analysis import GermanAnalyzer
@@ -79,6 +81,17 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             and not fieldobj.vector
             and not fieldobj.separate_spelling()
         }
+        # the other indexed fields (ids, tags, dates): their postings in a
+        # list per field, written by _write_exact_field
+        self._exact_fields = {
+            name
+            for name, fieldobj in self.schema.items()
+            if name not in self._fast_fields
+            and fieldobj.indexed
+            and not fieldobj.vector
+            and not fieldobj.separate_spelling()
+        }
+        self._exact: dict[str, list[tuple[bytes, int, float, bytes]]] = {}
 
     def add_document(self, **fields: Any) -> None:
         """Add a document; German text fields go to the in-memory postings."""
@@ -99,6 +112,13 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             length = 0
             if name in self._fast_fields and isinstance(value, str):
                 length = self._add_fast(name, fieldobj, docnum, value)
+            elif name in self._exact_fields:
+                fieldboost = self._field_boost(fields, name, docboost)
+                postings = self._exact.setdefault(name, [])
+                for tbytes, freq, weight, vbytes in fieldobj.index(value):
+                    if fieldobj.scorable:
+                        length += freq
+                    postings.append((tbytes, docnum, weight * fieldboost, vbytes))
             elif fieldobj.indexed:
                 fieldboost = self._field_boost(fields, name, docboost)
                 for tbytes, freq, weight, vbytes in fieldobj.index(value):
@@ -151,8 +171,10 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         fieldwriter = self.fieldwriter
         lengths = _Lengths(pdr) if pdr is not None else None
         fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        # field ids grow with each start_field, so the German fields' keys
+        # field ids grow with each start_field, so the other fields' keys
         # (field id + term) follow the pooled ones in the term table
+        for name in sorted(self._exact):
+            _write_exact_field(fieldwriter, name, self.schema[name], self._exact.pop(name), lengths)
         terms = list(self._vocab)  # id -> term
         for name in sorted(self._german):
             self._write_fast_field(name, terms)
@@ -378,6 +400,71 @@ class _Out:
             [head_bytes[i * size : (i + 1) * size] + tail for i, tail in enumerate(tails)],
         )
 
+    def posting_list(
+        self,
+        ids: list[int],
+        weights: list[float],
+        values: list[Any],
+        lens: list[int],
+        fixed: int | None,
+    ) -> bytes:
+        """Gather one term's postings in Whoosh's layout (any weights and
+        values, in Python: for the small fields); return its term info."""
+        nonzero = [x for x in lens if x]
+        head = _HEAD_STRUCT.pack(
+            len(ids) == 1,
+            sum(weights),
+            len(ids),
+            length_to_byte(min(nonzero)) if nonzero else 0,
+            length_to_byte(max(lens)),
+            max(weights),
+            ids[0],
+            ids[-1],
+        )
+        if len(ids) == 1:
+            return bytes(head + pickle.dumps((tuple(ids), tuple(weights), tuple(values)), 4))
+        start = self.pos
+        self.pending.append(WHOOSH3_HEADER_MAGIC)
+        self.pos += len(WHOOSH3_HEADER_MAGIC)
+        for x in range(0, len(ids), BLOCK):
+            y = min(len(ids), x + BLOCK)
+            bids, bweights, blens = ids[x:y], weights[x:y], lens[x:y]
+            mini_weights: Any = tuple(bweights)
+            if all(w == 1.0 for w in bweights):
+                mini_weights = None
+            elif all(w == bweights[0] for w in bweights):
+                mini_weights = bweights[0]
+            deltas = [bids[0]] + [b - a for a, b in itertools.pairwise(bids)]
+            # values as Whoosh's _mini_values: by the format's fixed value size
+            if fixed is None or fixed < 0:
+                mini_values: Any = tuple(values[x:y])
+            elif fixed == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(values[x:y])
+            data = zlib.compress(
+                pickle.dumps((tuple(deltas), mini_weights, mini_values), 4), COMPRESSION
+            )
+            bnonzero = [v for v in blens if v]
+            info = pickle.dumps(
+                (
+                    y - x,
+                    bids[-1],
+                    max(bweights),
+                    COMPRESSION,
+                    length_to_byte(min(bnonzero) if bnonzero else None),
+                    length_to_byte(max(blens)),
+                ),
+                2,
+            )
+            length = len(info) + len(data)
+            self.pending += (pack_int(-length if y == len(ids) else length), info, data)
+            self.pos += 4 + length
+        self.pending_size += self.pos - start
+        if self.pending_size > WRITE_BYTES:
+            self.flush()
+        return bytes(head + pack_long(start) + pack_int(self.pos - start))
+
     def flush(self) -> None:
         """Write the posting bytes gathered so far."""
         self.postfile.write(b"".join(self.pending))
@@ -385,6 +472,42 @@ class _Out:
         self.pending_size = 0
         if self.postfile.tell() != self.pos:  # pragma: no cover - a broken invariant
             raise RuntimeError(f"posting file at {self.postfile.tell()}, expected {self.pos}")
+
+
+def _write_exact_field(
+    fw: Any, name: str, fieldobj: Any, postings: list[tuple[bytes, int, float, bytes]], lengths: Any
+) -> None:
+    """Write a field that is not German text (ids, tags, authors, dates).
+
+    What Whoosh's writer writes, except that a term in one document (an id,
+    a file) is inlined into the term table rather than given a compressed
+    block of its own.
+    """
+    postings.sort(key=_first)  # stable: each term's documents stay in order
+    fixed = fieldobj.format.fixed_value_size()
+    no_values = fixed == 0  # the reader ignores them
+    fw.start_field(name, fieldobj)
+    out = _Out(fw, 1.0)
+    keys: list[bytes] = []
+    infos: list[bytes] = []
+    for key, group in itertools.groupby(postings, key=_first):
+        items = list(group)
+        ids = [item[1] for item in items]
+        weights = [item[2] for item in items]
+        values = [None if no_values else item[3] for item in items]
+        lens = [lengths.doc_field_length(d, name) or 0 for d in ids] if lengths else [0] * len(ids)
+        keys.append(out.key_prefix + key)
+        infos.append(out.posting_list(ids, weights, values, lens, fixed))
+        if len(keys) >= CHUNK_TERMS:
+            _add_terms(fw._tindex, keys, infos)
+            keys, infos = [], []
+    _add_terms(fw._tindex, keys, infos)
+    out.flush()
+    fw.finish_field()
+
+
+def _first(item: tuple[Any, ...]) -> Any:
+    return item[0]
 
 
 #: the fixed part of a W3 term info, ``struct.Struct("!BfIBBfII")``
@@ -403,7 +526,16 @@ _HEAD = np.dtype(
 #: posting bytes gathered before a write
 WRITE_BYTES = 1 << 22
 _LENGTH_BYTES = np.asarray([byte_to_length(i) for i in range(256)], dtype=np.int64)
-_RECORD = struct.Struct("!ii")  # Whoosh's hash file record: key and value lengths
+_HEAD_STRUCT = struct.Struct("!BfIBBfII")
+_RECORD = struct.Struct("!ii")
+#: the largest number each array type Whoosh's GrowableArray uses holds
+_ARRAY_MAX = {
+    "B": 2**8 - 1,
+    "H": 2**16 - 1,
+    "i": 2**31 - 1,
+    "I": 2**32 - 1,
+    "q": 2**63 - 1,
+}  # Whoosh's hash file record: key and value lengths
 
 
 def _length_bytes(lengths: np.ndarray, missing: int) -> np.ndarray:
@@ -416,8 +548,8 @@ def _length_bytes(lengths: np.ndarray, missing: int) -> np.ndarray:
 
 
 def _add_terms(tindex: Any, keys: list[bytes], values: list[bytes]) -> None:
-    """``OrderedHashWriter.add`` for the sorted ``keys`` of a field at once:
-    the same records, hash buckets and key index, in one write."""
+    """``OrderedHashWriter.add`` for sorted ``keys`` at once: the same records,
+    hash buckets and key index, in one write."""
     if not keys:
         return
     if keys[0] <= tindex.lastkey:  # pragma: no cover - fields come in id order
@@ -425,12 +557,14 @@ def _add_terms(tindex: Any, keys: list[bytes], values: list[bytes]) -> None:
     dbfile = tindex.dbfile
     pos = dbfile.tell()
     records: list[bytes] = []
+    starts: list[int] = []
     hashfn = tindex.hashfn
+    if hashfn is md5_hash:  # the same number, without the hex round trip
+        hashfn = _md5_low32
     buckets = tindex.buckets
-    index_append = tindex.index.append
     pack = _RECORD.pack
     for key, value in zip(keys, values, strict=True):
-        index_append(pos)
+        starts.append(pos)
         records.append(pack(len(key), len(value)))
         records.append(key)
         records.append(value)
@@ -438,7 +572,17 @@ def _add_terms(tindex: Any, keys: list[bytes], values: list[bytes]) -> None:
         buckets[h & 255].append((h, pos))
         pos += 8 + len(key) + len(value)
     dbfile.write(b"".join(records))
+    # the key positions, as GrowableArray.append would store them one by one
+    index = tindex.index
+    if isinstance(index.array, array) and starts[-1] > _ARRAY_MAX.get(index.array.typecode, 0):
+        index._retype(starts[-1])
+    index.array.extend(starts)
     tindex.lastkey = keys[-1]
+
+
+def _md5_low32(key: bytes) -> int:
+    """Whoosh's ``md5_hash``: the low 32 bits of the key's MD5 digest."""
+    return int.from_bytes(hashlib.md5(key).digest()[-4:], "big")
 
 
 def _encode_values(
