@@ -122,7 +122,7 @@ def markdown(result: dict[str, Any]) -> str:
             "|---|---|",
             f"| corpus | {speed['corpus_mb']} MB, {b['articles']} articles |",
             f"| full build | {b['seconds']} s wall, {b['articles_per_s']} articles/s, "
-            f"peak memory {b['peak_memory_mb']} MB |",
+            f"peak memory {b['peak_memory_mb']} MiB (summed RSS of all processes) |",
             f"| index size | {b['index_mb']} MB = {speed['index_to_corpus']}× the corpus |",
             f"| `update` after 10 new articles | {speed['update']['seconds']} s |",
             f"| query latency with snippets | median {speed['latency_snippets']['median_ms']} ms, "
