@@ -243,9 +243,11 @@ def _write_field(
     rank[present[np.asarray(order, dtype=np.int64)]] = np.arange(len(order), dtype=np.int32)
     del present, order
     # postings by term, then document (documents came in rising order)
-    perm = np.argsort(rank[tids], kind="stable")
-    s_rank = rank[tids[perm]]
+    ranks = rank[tids]
     del tids, rank
+    perm = np.argsort(ranks, kind="stable")
+    s_rank = ranks[perm]
+    del ranks
     tstart = np.flatnonzero(np.r_[True, s_rank[1:] != s_rank[:-1]])
     del s_rank
     sorted_postings = _Sorted(
@@ -364,26 +366,19 @@ class _Out:
                     mini_weights = None  # all 1
                 else:
                     mini_weights = tuple(freqs_l[x:y])
-                data = zlib.compress(
-                    pickle.dumps((tuple(deltas_l[x:y]), mini_weights, tuple(values_l[x:y])), 4),
-                    COMPRESSION,
-                )
-                info = pickle.dumps(
+                block = _block(
+                    (tuple(deltas_l[x:y]), mini_weights, tuple(values_l[x:y])),
                     (
                         y - x,
                         docs_l[y - 1],
                         float(b_max[blk] * boost),
-                        COMPRESSION,
                         b_minbyte[blk],
                         b_maxbyte[blk],
                     ),
-                    2,
+                    last=y == b,
                 )
-                length = len(info) + len(data)
-                pending.append(pack_int(-length if y == b else length))
-                pending.append(info)
-                pending.append(data)
-                pos += 4 + length
+                pending.append(block)
+                pos += len(block)
                 blk += 1
                 if y == b:
                     break
@@ -422,7 +417,7 @@ class _Out:
             ids[-1],
         )
         if len(ids) == 1:
-            return bytes(head + pickle.dumps((tuple(ids), tuple(weights), tuple(values)), 4))
+            return head + pickle.dumps((tuple(ids), tuple(weights), tuple(values)), 4)
         start = self.pos
         self.pending.append(WHOOSH3_HEADER_MAGIC)
         self.pos += len(WHOOSH3_HEADER_MAGIC)
@@ -442,28 +437,25 @@ class _Out:
                 mini_values = None
             else:
                 mini_values = b"".join(values[x:y])
-            data = zlib.compress(
-                pickle.dumps((tuple(deltas), mini_weights, mini_values), 4), COMPRESSION
-            )
             bnonzero = [v for v in blens if v]
-            info = pickle.dumps(
+            block = _block(
+                (tuple(deltas), mini_weights, mini_values),
                 (
                     y - x,
                     bids[-1],
                     max(bweights),
-                    COMPRESSION,
                     length_to_byte(min(bnonzero) if bnonzero else None),
                     length_to_byte(max(blens)),
                 ),
-                2,
+                last=y == len(ids),
             )
-            length = len(info) + len(data)
-            self.pending += (pack_int(-length if y == len(ids) else length), info, data)
-            self.pos += 4 + length
+            self.pending.append(block)
+            self.pos += len(block)
         self.pending_size += self.pos - start
         if self.pending_size > WRITE_BYTES:
             self.flush()
-        return bytes(head + pack_long(start) + pack_int(self.pos - start))
+        extent: bytes = pack_long(start) + pack_int(self.pos - start)
+        return head + extent
 
     def flush(self) -> None:
         """Write the posting bytes gathered so far."""
@@ -472,6 +464,19 @@ class _Out:
         self.pending_size = 0
         if self.postfile.tell() != self.pos:  # pragma: no cover - a broken invariant
             raise RuntimeError(f"posting file at {self.postfile.tell()}, expected {self.pos}")
+
+
+def _block(data: tuple[Any, Any, Any], info: tuple[Any, ...], *, last: bool) -> bytes:
+    """One block of a W3 posting list: its length (negative for the term's
+    last block), the pickled info (postings, last document, maximum weight,
+    then :data:`COMPRESSION` and the shortest and longest document's length
+    bytes) and the compressed pickled (document deltas, weights, values)."""
+    count, last_id, max_weight, min_byte, max_byte = info
+    packed = zlib.compress(pickle.dumps(data, 4), COMPRESSION)
+    head = pickle.dumps((count, last_id, max_weight, COMPRESSION, min_byte, max_byte), 2)
+    length = len(head) + len(packed)
+    size: bytes = pack_int(-length if last else length)
+    return size + head + packed
 
 
 def _write_exact_field(
@@ -526,8 +531,8 @@ _HEAD = np.dtype(
 #: posting bytes gathered before a write
 WRITE_BYTES = 1 << 22
 _LENGTH_BYTES = np.asarray([byte_to_length(i) for i in range(256)], dtype=np.int64)
-_HEAD_STRUCT = struct.Struct("!BfIBBfII")
-_RECORD = struct.Struct("!ii")
+_HEAD_STRUCT = struct.Struct("!BfIBBfII")  # the same layout as _HEAD, one term at a time
+_RECORD = struct.Struct("!ii")  # Whoosh's hash file record: key and value lengths
 #: the largest number each array type Whoosh's GrowableArray uses holds
 _ARRAY_MAX = {
     "B": 2**8 - 1,
@@ -535,7 +540,7 @@ _ARRAY_MAX = {
     "i": 2**31 - 1,
     "I": 2**32 - 1,
     "q": 2**63 - 1,
-}  # Whoosh's hash file record: key and value lengths
+}
 
 
 def _length_bytes(lengths: np.ndarray, missing: int) -> np.ndarray:

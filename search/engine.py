@@ -44,7 +44,14 @@ from index.store import Current, IndexDir
 from . import fastpath, ranking
 from . import query as q
 from .matching import Compiler, filters
-from .ranking import FIELD_BOOSTS, SORTS, date_ordinals, proximity_bonus, weighting
+from .ranking import (
+    FIELD_BOOSTS,
+    SORTS,
+    date_ordinals,
+    doc_frequency,
+    proximity_bonus,
+    weighting,
+)
 from .results import CheckReport, FacetCount, Hit, IndexStats, SearchResults, Snippet
 from .snippets import Highlighter, make_snippet
 
@@ -405,7 +412,7 @@ class SearchEngine:
             # found as homeoffic; its main term is home-offic)
             tokens = self.analysis.tokens(node.text, query=True)
             joined = [t.text for t in tokens if t.kind == "joined"]
-            df = max(_df(reader, t) for t in [term, *joined])
+            df = max(doc_frequency(reader, "text", t) for t in [term, *joined])
             # a word the index lacks may become any indexed word (Ishbia -> Ishiba,
             # found in one article); a rare word only a much more common one
             if df and total:
@@ -415,7 +422,7 @@ class SearchEngine:
             for cand in reader.terms_within("text", term, 2, prefix=1):
                 if cand == term:
                     continue
-                cdf = _df(reader, cand)
+                cdf = doc_frequency(reader, "text", cand)
                 if cdf < least:
                     continue
                 dist = _distance(term, cand)
@@ -481,7 +488,7 @@ class SearchEngine:
                         tf[tok.text] += 1
             scored = []
             for term, count in tf.items():
-                df = reader.doc_frequency("text", term)
+                df = doc_frequency(reader, "text", term)
                 if df < 2:
                     continue
                 scored.append(((1 + math.log(count)) * math.log(n / df), term))
@@ -606,10 +613,6 @@ def _hit(article: Article, score: float, snippet: Snippet, rank: int) -> Hit:
         snippet=snippet,
         rank=rank,
     )
-
-
-def _df(reader: Any, term: str) -> int:
-    return int(reader.doc_frequency("text", term))
 
 
 def _title_with_kicker(node: q.Node) -> q.Node:
