@@ -209,11 +209,13 @@ _TEMP_IDS = itertools.count()
 def _worker(
     dirpath: str,
     indexname: str,
+    shard: int,
     files: list[_Item],
     queue: Any,
     parent: int,
 ) -> None:
-    """Worker process: index ``files`` into a segment of its own, send it back."""
+    """Worker process: index ``files`` (shard number ``shard``) into a segment
+    of its own, send it back."""
     _die_with_parent(parent)
     # indexing makes millions of long-lived objects (caches, postings) and no
     # reference cycles; the cyclic collector would walk them all again and
@@ -240,7 +242,7 @@ def _worker(
         if segment is None:
             writer._close_segment()
         writer._tempstorage.destroy()
-        queue.put(("done", segment, batch))
+        queue.put(("done", shard, segment, batch))
     except OSError as exc:  # disk full, read-only: the parent says it clearly
         queue.put(("oserror", exc.errno, exc.strerror or str(exc)))
     except BaseException as exc:  # report everything to the parent
@@ -612,15 +614,14 @@ class Indexer:
         workers = [
             ctx.Process(
                 target=_worker,
-                args=(str(self.dir.path), ix.indexname, shard, queue, os.getpid()),
+                args=(str(self.dir.path), ix.indexname, number, shard, queue, os.getpid()),
                 daemon=True,
             )
-            for shard in shards
+            for number, shard in enumerate(shards)
         ]
         for w in workers:
             w.start()
-        batch = _Batch()
-        segments: list[Any] = []
+        finished: dict[int, tuple[Any, _Batch]] = {}
         pending = len(workers)
         try:
             while pending:
@@ -635,14 +636,7 @@ class Indexer:
                         tick(msg[1])
                 elif msg[0] == "done":
                     pending -= 1
-                    if msg[1] is not None:
-                        segments.append(msg[1])
-                    part: _Batch = msg[2]
-                    offset = len(segments) - 1
-                    batch.ids.extend((i, d, f"{offset}\x00{k}") for i, d, k in part.ids)
-                    batch.files.update(part.files)
-                    batch.failures.extend(part.failures)
-                    batch.warnings.extend(part.warnings)
+                    finished[msg[1]] = (msg[2], msg[3])
                 elif msg[0] == "oserror":
                     raise storage_error(self.dir.path, OSError(msg[1], msg[2]))
                 else:
@@ -652,6 +646,20 @@ class Indexer:
                 w.join(timeout=5)
                 if w.is_alive():
                     w.terminate()
+        # segments in shard order, not in the order the workers finished: the
+        # same files give the same document numbers (ties in ranking keep
+        # their order) and the same copy of a duplicate id is kept
+        batch = _Batch()
+        segments: list[Any] = []
+        for number in sorted(finished):
+            segment, part = finished[number]
+            if segment is not None:
+                segments.append(segment)
+            offset = len(segments) - 1
+            batch.ids.extend((i, d, f"{offset}\x00{k}") for i, d, k in part.ids)
+            batch.files.update(part.files)
+            batch.failures.extend(part.failures)
+            batch.warnings.extend(part.warnings)
         return batch, segments
 
     @staticmethod

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import (
@@ -24,6 +26,7 @@ from helpers import (
     write_jsonl,
 )
 
+from index import builder
 from index.builder import Indexer, Report
 from search.cli import main as zsuche
 from search.engine import SearchEngine
@@ -527,3 +530,36 @@ def test_optimize_and_stats(
     assert data["segments"] == 1
     assert zsuche(["check-index", "--index", str(index)]) == 0
     assert "24 stored articles" in capsys.readouterr().out
+
+
+def _ids_by_docnum(index: Path) -> list[str]:
+    with SearchEngine(index) as engine:
+        searcher = engine._searcher()
+        return [searcher.stored_fields(n)["id"] for n in range(searcher.doc_count_all())]
+
+
+def test_parallel_build_numbers_documents_the_same_whichever_worker_ends_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Segments are committed in shard order, not in the order workers finish:
+    the same files give the same document numbers (equal scores keep their
+    order between two builds)."""
+    folder = tmp_path / "articles"
+    write_articles(folder, range(220))
+    monkeypatch.setattr(builder, "PARALLEL_MIN_FILES", 50)
+    real_worker = builder._worker
+    orders = []
+    for slow in (0, 1):
+
+        def worker(dirpath: str, indexname: str, shard: int, *rest: Any, slow: int = slow) -> None:
+            if shard == slow:
+                time.sleep(1.5)  # the other worker finishes first
+            real_worker(dirpath, indexname, shard, *rest)
+
+        monkeypatch.setattr(builder, "_worker", worker)
+        index = tmp_path / f"index{slow}"
+        report = Indexer(index, procs=2).build([folder])
+        assert report.added == 220
+        orders.append(_ids_by_docnum(index))
+    assert len(orders[0]) == 220
+    assert orders[0] == orders[1]
