@@ -78,6 +78,8 @@ def markdown(result: dict[str, Any]) -> str:
     rows = result.get("quality") or []
     if rows:
         lines += ["## Quality", ""]
+        if result.get("quality_note"):
+            lines += [result["quality_note"], ""]
         for set_name in dict.fromkeys(r["set"] for r in rows):
             lines += [f"### {set_name}", ""]
             set_rows = [r for r in rows if r["set"] == set_name]
@@ -174,6 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--gold", default=os.environ.get("CISTEM_GOLD_DIR"))
+    parser.add_argument(
+        "--quality-note",
+        default="",
+        help="a line shown above the quality tables: how the run was made "
+        "(say so when the machine was busy: build s and query ms are then inflated)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT)
     args = parser.parse_args(argv)
     if not (shared_dir() / "corpora").is_dir():
@@ -189,10 +197,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     systems = [s for s in args.systems.split(",") if s] or list(system_factories())
     if not args.no_quality:
         result["quality"] = quality([s for s in args.sets.split(",") if s], systems)
+        if args.quality_note:
+            result["quality_note"] = args.quality_note
     elif previous.get("quality"):
         # a part not run this time keeps its last figures, marked with their date
         result["quality"] = previous["quality"]
         result["quality_measured"] = previous.get("quality_measured", previous.get("started"))
+        if previous.get("quality_note"):
+            result["quality_note"] = previous["quality_note"]
     result.setdefault("quality_measured", result["started"])
     result["conflation"] = conflation(args.gold) or previous.get("conflation")
     if not args.no_speed:

@@ -79,3 +79,25 @@ def test_quality_usage_errors(
     with pytest.raises(SystemExit) as exc:
         main(["--corpus", str(CORPUS)])  # the three files go together
     assert exc.value.code == 2
+
+
+def test_benchmarks_md_shows_the_quality_note() -> None:
+    from bench.report import markdown
+
+    row = {
+        "system": "zeitungssuche",
+        "default": True,
+        "set": "known-item-dev",
+        "mrr@10": 0.5,
+        "ndcg@10": 0.6,
+        "success@10": 0.7,
+        "recall@100": 0.8,
+        "build_s": 1.0,
+        "query_ms_median": 2.0,
+    }
+    machine = {"date": "2026-11-26", "cpus": 2, "python": "3.11", "platform": "linux"}
+    result = {"machine": machine, "quality": [row], "quality_note": "Run on a busy machine."}
+    text = markdown(result)
+    assert "## Quality\n\nRun on a busy machine.\n\n### known-item-dev" in text
+    del result["quality_note"]
+    assert "busy" not in markdown(result)
