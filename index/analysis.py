@@ -219,12 +219,19 @@ class GermanAnalysis:
         return terms[0] if terms else ""
 
     # -- tokens ------------------------------------------------------------
-    def token_entry(self, token: str, *, parts: bool = True) -> _Entry:
-        """The analysis of one token as :data:`TOKEN_RE` finds it (cached)."""
+    def token_entry(self, token: str, *, parts: bool = True, cached: bool = True) -> _Entry:
+        """The analysis of one token as :data:`TOKEN_RE` finds it.
+
+        Cached, unless ``cached`` is false: the index writer keeps each token's
+        analysis in a compact table of its own, and a second copy here would
+        only take memory.
+        """
         cache = self._token_cache if parts else self._query_token_cache
         entry = cache.get(token)
         if entry is None:
             entry = self._token_entry(token, parts)
+            if not cached:
+                return entry
             if len(cache) > 1_000_000:
                 cache.clear()
             cache[token] = entry
