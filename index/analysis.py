@@ -51,15 +51,23 @@ DEFAULT_COMPOUNDS = True
 MAX_TERM = 64
 
 _JOIN = "[-‐‑_.,'’ʼ]"
-#: letters and digits, combining marks (text not in NFC) and the invisible
-#: characters that may sit inside a word (soft hyphen, zero-width marks)
-_W = "(?:[^\\W_]|[\u0300-\u036f" + INVISIBLE + "])"
+#: combining marks (text not in NFC) and the invisible characters that may
+#: sit inside a word (soft hyphen, zero-width marks)
+_MARKS = "[\u0300-\u036f" + INVISIBLE + "]"
+#: the rest of a word: letters, digits and marks. The same as
+#: ``(?:[^\W_]|marks)*``, unrolled: Python's regex engine repeats an
+#: alternative step by step, a character class in one C loop
+_REST = rf"[^\W_]*(?:{_MARKS}[^\W_]*)*"
 #: a token: ``z. B.``-style abbreviations, or word characters joined by
 #: hyphens, underscores, dots, commas and apostrophes, with an optional
-#: gender suffix (``Bürger*innen``, ``Lehrer:in``)
+#: gender suffix (``Bürger*innen``, ``Lehrer:in``). Both start with a word
+#: character, matched once before the two branches (the abbreviation's
+#: first letter is checked behind its dot): a pattern that starts with a
+#: character class lets the engine skip the text between tokens in C
+#: (1.7 -> 1.1 s for 3,000 articles).
 TOKEN_RE = re.compile(
-    rf"[a-zäöüZUDVS]\.\ [a-zA-ZÄÖÜ]\.(?!\w)"
-    rf"|[^\W_]{_W}*(?:{_JOIN}[^\W_]{_W}*|[*:/]in(?:nen)?\b)*"
+    rf"[^\W_](?:\.(?<=[a-zäöüZUDVS]\.)\ [a-zA-ZÄÖÜ]\.(?!\w)"
+    rf"|{_REST}(?:{_JOIN}[^\W_]{_REST}|[*:/]in(?:nen)?\b)*)"
 )
 _HYPHENS = re.compile(r"[-‐‑_]")
 _DOTS = re.compile(r"[.,]")
