@@ -227,23 +227,31 @@ class GermanAnalysis:
         return terms[0] if terms else ""
 
     # -- tokens ------------------------------------------------------------
-    def token_entry(self, token: str, *, parts: bool = True, cached: bool = True) -> _Entry:
-        """The analysis of one token as :data:`TOKEN_RE` finds it.
-
-        Cached, unless ``cached`` is false: the index writer keeps each token's
-        analysis in a compact table of its own, and a second copy here would
-        only take memory.
-        """
+    def token_entry(self, token: str, *, parts: bool = True) -> _Entry:
+        """The analysis of one token as :data:`TOKEN_RE` finds it (cached)."""
         cache = self._token_cache if parts else self._query_token_cache
         entry = cache.get(token)
         if entry is None:
             entry = self._token_entry(token, parts)
-            if not cached:
-                return entry
             if len(cache) > 1_000_000:
                 cache.clear()
             cache[token] = entry
         return entry
+
+    def index_items(self, token: str) -> tuple[int, list[tuple[int, str]]]:
+        """What a token adds to the index: the positions it takes, and its
+        (position offset, term) pairs, each pair once (the joined word of a
+        hyphenated token may stem to one of its parts' terms; Whoosh's
+        positions are a set).
+
+        The analysis of :meth:`token_entry` without character offsets, and
+        uncached: the index writer keeps every token's items in a compact
+        table of its own.
+        """
+        if token.isalpha() and token.isprintable():  # one plain word: its terms differ
+            return 1, [(0, term) for term in self.word_terms(token)]
+        npos, items = self._token_entry(token, True)
+        return npos, list(dict.fromkeys((rel, term) for rel, term, _, _, _ in items))
 
     def _token_entry(self, token: str, parts: bool) -> _Entry:
         if token.isalpha() and token.isprintable():  # the common case: one plain word

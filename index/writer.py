@@ -89,15 +89,12 @@ class _TokenTable(dict[str, int]):
         self.rels = array("i")
 
     def __missing__(self, token: str) -> int:
-        npos, items = self.analysis.token_entry(token, cached=False)
+        npos, pairs = self.analysis.index_items(token)
         vocab = self.vocab
         setdefault = vocab.setdefault
-        # a (term, position) pair once: the joined word of a hyphenated token
-        # may be one of its parts' terms (Whoosh's positions are a set)
-        pairs = list(dict.fromkeys((setdefault(term, len(vocab)), rel) for rel, term, *_ in items))
-        for tid, rel in pairs:
-            self.terms.append(tid)
-            self.rels.append(rel)
+        # a new term gets the next id (len is taken before it is added)
+        self.terms.extend([setdefault(term, len(vocab)) for _, term in pairs])
+        self.rels.extend([rel for rel, _ in pairs])
         self.npos.append(npos)
         self.first.append(len(self.terms))
         self.count.append(len(pairs))
