@@ -384,21 +384,24 @@ def _write_field(
     gaps[offs] = positions[offs]
     del positions
     # the terms of this field in the order of their UTF-8 bytes
-    present = np.unique(tids)
+    present = np.flatnonzero(np.bincount(tids, minlength=len(terms)))  # sorted, each once
     keys = [terms[i].encode("utf-8") for i in present.tolist()]
     order = sorted(range(len(keys)), key=keys.__getitem__)
     keys = [keys[i] for i in order]
     rank = np.zeros(len(terms), dtype=np.int32)
     rank[present[np.asarray(order, dtype=np.int64)]] = np.arange(len(order), dtype=np.int32)
     del present, order
-    # postings by term, then document (documents came in rising order)
-    ranks = rank[tids]
+    # postings by term, then document (documents came in rising order): a
+    # stable sort by term, as one sort of int64 keys (term rank, posting);
+    # twice as fast as numpy's stable argsort
+    key = rank[tids].astype(np.int64)
     del tids, rank
-    perm = np.argsort(ranks, kind="stable")
-    s_rank = ranks[perm]
-    del ranks
-    tstart = np.flatnonzero(np.r_[True, s_rank[1:] != s_rank[:-1]])
-    del s_rank
+    key <<= 32
+    key |= np.arange(n, dtype=np.int64)
+    key.sort()
+    tstart = np.flatnonzero(np.diff(key >> 32, prepend=-1))
+    perm = key & 0xFFFFFFFF
+    del key
     sorted_postings = _Sorted(
         docs[perm], freqs[perm], offs[perm], gaps, _ints(buf.lengths), docbase
     )
