@@ -248,8 +248,10 @@ class GermanAnalysis:
         uncached: the index writer keeps every token's items in a compact
         table of its own.
         """
-        if token.isalpha() and token.isprintable():  # one plain word: its terms differ
-            return 1, [(0, term) for term in self.word_terms(token)]
+        if token.isalpha() and token.isprintable():
+            # one plain word, its terms all different; not cached by word
+            # either: the writer looks every token up once
+            return 1, [(0, term) for term in self._word_terms(token, True)]
         npos, items = self._token_entry(token, True)
         return npos, list(dict.fromkeys((rel, term) for rel, term, _, _, _ in items))
 
