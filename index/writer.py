@@ -23,6 +23,7 @@ deletions, commit) is Whoosh's :class:`SegmentWriter`.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import pickle
@@ -51,6 +52,8 @@ CHUNK_TERMS = 1 << 16
 PENDING_TOKENS = 1 << 20
 #: distinct tokens a token table holds before it starts afresh (a bound on its memory)
 MAX_TOKENS = 4_000_000
+#: dates whose terms a writer remembers at a time
+MAX_DATES = 10_000
 
 
 class _TokenTable(dict[str, int]):
@@ -165,6 +168,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             and not fieldobj.separate_spelling()
         }
         self._exact: dict[str, list[tuple[bytes, int, float, bytes]]] = {}
+        self._dates: dict[tuple[str, dt.datetime], tuple[Any, ...]] = {}
 
     def add_document(self, **fields: Any) -> None:
         """Add a document; German text fields go to the in-memory postings."""
@@ -188,7 +192,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             elif name in self._exact_fields:
                 fieldboost = self._field_boost(fields, name, docboost)
                 postings = self._exact.setdefault(name, [])
-                for tbytes, freq, weight, vbytes in fieldobj.index(value):
+                for tbytes, freq, weight, vbytes in self._exact_terms(name, fieldobj, value):
                     if fieldobj.scorable:
                         length += freq
                     postings.append((tbytes, docnum, weight * fieldboost, vbytes))
@@ -206,6 +210,20 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def _exact_terms(self, name: str, fieldobj: Any, value: Any) -> Any:
+        """What a value of an exact field indexes as; for a date, remembered:
+        Whoosh makes eight terms of a date, one at a time, and the articles
+        of a day share them."""
+        if not isinstance(value, dt.datetime):
+            return fieldobj.index(value)
+        key = (name, value)
+        terms = self._dates.get(key)
+        if terms is None:
+            if len(self._dates) >= MAX_DATES:
+                self._dates.clear()
+            terms = self._dates[key] = tuple(fieldobj.index(value))
+        return terms
 
     def _add_fast(self, name: str, fieldobj: Any, docnum: int, value: str) -> int:
         buf = self._german.get(name)

@@ -63,7 +63,7 @@ def postings(reader: Any, field: str, term: bytes | str) -> list[tuple[Any, ...]
 
 
 @pytest.mark.parametrize(
-    ("block", "chunk", "write_bytes", "pending", "tokens", "key_limit"),
+    ("block", "chunk", "write_bytes", "pending", "tokens", "key_limit", "dates"),
     [
         (
             fast.BLOCK,
@@ -72,10 +72,11 @@ def postings(reader: Any, field: str, term: bytes | str) -> list[tuple[Any, ...]
             fast.PENDING_TOKENS,
             fast.MAX_TOKENS,
             fast.KEY_LIMIT,
+            fast.MAX_DATES,
         ),
-        (4, 7, 64, 5, 40, 0),
+        (4, 7, 64, 5, 40, 0, 1),
     ],
-    ids=["defaults", "small-blocks-chunks-batches-and-tables-lexical-sort"],
+    ids=["defaults", "small-blocks-chunks-batches-tables-and-memos-lexical-sort"],
 )
 def test_fast_writer_writes_what_whoosh_writes(
     tmp_path: Path,
@@ -86,6 +87,7 @@ def test_fast_writer_writes_what_whoosh_writes(
     pending: int,
     tokens: int,
     key_limit: int,
+    dates: int,
 ) -> None:
     monkeypatch.setattr(fast, "BLOCK", block)
     monkeypatch.setattr(fast, "CHUNK_POSTINGS", chunk)
@@ -95,6 +97,7 @@ def test_fast_writer_writes_what_whoosh_writes(
     monkeypatch.setattr(fast, "PENDING_TOKENS", pending)
     monkeypatch.setattr(fast, "MAX_TOKENS", tokens)
     monkeypatch.setattr(fast, "KEY_LIMIT", key_limit)  # 0: never one packed sort key
+    monkeypatch.setattr(fast, "MAX_DATES", dates)  # 1: the date memo cleared again and again
     docs = documents()
     with (
         build(tmp_path / "whoosh", SegmentWriter, docs, block).reader() as expected,
