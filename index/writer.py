@@ -63,8 +63,8 @@ class _TokenTable(dict[str, int]):
     ``table[token]`` is a C-level dictionary hit for every occurrence of a
     token but its first, which analyses it (``__missing__``); so a document's
     tokens become ids with one ``map`` call, and their postings are made for
-    many documents at once by :meth:`FastSegmentWriter._group` (a Python loop
-    over every token of the corpus was a fifth of the build).
+    many documents at once by :func:`_group` (a Python loop over every token
+    of the corpus was a fifth of the build).
 
     Token ``i`` takes ``npos[i]`` positions and stands for the items
     ``first[i]:first[i + 1]``: term id ``terms[j]`` at position ``rels[j]``
