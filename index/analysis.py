@@ -51,15 +51,23 @@ DEFAULT_COMPOUNDS = True
 MAX_TERM = 64
 
 _JOIN = "[-‐‑_.,'’ʼ]"
-#: letters and digits, combining marks (text not in NFC) and the invisible
-#: characters that may sit inside a word (soft hyphen, zero-width marks)
-_W = "(?:[^\\W_]|[\u0300-\u036f" + INVISIBLE + "])"
+#: combining marks (text not in NFC) and the invisible characters that may
+#: sit inside a word (soft hyphen, zero-width marks)
+_MARKS = "[\u0300-\u036f" + INVISIBLE + "]"
+#: the rest of a word: letters, digits and marks. The same as
+#: ``(?:[^\W_]|marks)*``, unrolled: Python's regex engine repeats an
+#: alternative step by step, a character class in one C loop
+_REST = rf"[^\W_]*(?:{_MARKS}[^\W_]*)*"
 #: a token: ``z. B.``-style abbreviations, or word characters joined by
 #: hyphens, underscores, dots, commas and apostrophes, with an optional
-#: gender suffix (``Bürger*innen``, ``Lehrer:in``)
+#: gender suffix (``Bürger*innen``, ``Lehrer:in``). Both start with a word
+#: character, matched once before the two branches (the abbreviation's
+#: first letter is checked behind its dot): a pattern that starts with a
+#: character class lets the engine skip the text between tokens in C
+#: (1.7 -> 1.1 s for 3,000 articles).
 TOKEN_RE = re.compile(
-    rf"[a-zäöüZUDVS]\.\ [a-zA-ZÄÖÜ]\.(?!\w)"
-    rf"|[^\W_]{_W}*(?:{_JOIN}[^\W_]{_W}*|[*:/]in(?:nen)?\b)*"
+    rf"[^\W_](?:\.(?<=[a-zäöüZUDVS]\.)\ [a-zA-ZÄÖÜ]\.(?!\w)"
+    rf"|{_REST}(?:{_JOIN}[^\W_]{_REST}|[*:/]in(?:nen)?\b)*)"
 )
 _HYPHENS = re.compile(r"[-‐‑_]")
 _DOTS = re.compile(r"[.,]")
@@ -229,6 +237,23 @@ class GermanAnalysis:
                 cache.clear()
             cache[token] = entry
         return entry
+
+    def index_items(self, token: str) -> tuple[int, list[tuple[int, str]]]:
+        """What a token adds to the index: the positions it takes, and its
+        (position offset, term) pairs, each pair once (the joined word of a
+        hyphenated token may stem to one of its parts' terms; Whoosh's
+        positions are a set).
+
+        The analysis of :meth:`token_entry` without character offsets, and
+        uncached: the index writer keeps every token's items in a compact
+        table of its own.
+        """
+        if token.isalpha() and token.isprintable():
+            # one plain word, its terms all different; not cached by word
+            # either: the writer looks every token up once
+            return 1, [(0, term) for term in self._word_terms(token, True)]
+        npos, items = self._token_entry(token, True)
+        return npos, list(dict.fromkeys((rel, term) for rel, term, _, _, _ in items))
 
     def _token_entry(self, token: str, parts: bool) -> _Entry:
         if token.isalpha() and token.isprintable():  # the common case: one plain word

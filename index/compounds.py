@@ -22,6 +22,7 @@ must be frequent, and no part is a function word or an affix (``ver``,
 
 from __future__ import annotations
 
+import itertools
 import marshal
 import math
 import os
@@ -206,7 +207,12 @@ class Splitter:
         # for words ending in -e without it (Schul- for Schule)
         floor = min(MIN_ZIPF_LONG, *MIN_ZIPF.values())  # a quick test first
         self._good = {w: z for w, z in self._zipf.items() if z >= floor and _good_part(w, z)}
-        self._good_e = {w[:-1]: z for w, z in self._good.items() if w.endswith("e")}
+        good_e = {w[:-1]: z for w, z in self._good.items() if w.endswith("e")}
+        # what a word's start can be as a modifier, in one look-up: its own
+        # score as a part, and the score of the part it is with a dropped -e
+        self._modifiers = {
+            m: (self._good.get(m), good_e.get(m)) for m in itertools.chain(self._good, good_e)
+        }
         # best decomposition of a substring: (sum of zipf, number of leaves, tree)
         self._memo: dict[str, tuple[float, int, _Tree] | None] = {}
         self._cache: dict[str, tuple[str, ...]] = {}
@@ -290,34 +296,42 @@ class Splitter:
         """
         best: tuple[float, int, _Tree] | None = None
         n = len(w)
-        good = self._good.get
-        good_e = self._good_e.get
+        modifiers = self._modifiers.get
+        # scores[j]: w[:j] as a part (a modifier before a link is one that
+        # an earlier step has looked up already)
+        scores: list[float | None] = [None] * n
         for i in range(MIN_PART, n - MIN_PART + 1):
             mod = w[:i]
+            last = w[i - 1]
+            linked = (last == "s" or last == "n") and i > MIN_PART
+            found = modifiers(mod)
+            if found is None:
+                if not linked:
+                    continue  # most cuts: no modifier ends here
+                z = z_e = None
+            else:
+                z, z_e = found  # z_e: a dropped -e, Schulbuch <- Schule
+                scores[i] = z
             options = []
-            z = good(mod)
             if z is not None:
                 options.append((i, "", z))
-            last = mod[-1]
-            if (last == "s" or last == "n") and i > MIN_PART:
+            if linked:
                 for link in _LINKS_BY_LAST[last]:
                     k = len(link)
                     if i - k >= MIN_PART and mod.endswith(link):
-                        base = mod[:-k]
-                        z = good(base)
+                        z = scores[i - k]
                         if z is not None:
                             penalty = LINKS[link]
-                            if link == "s" and base[-1] == "e":
+                            if link == "s" and w[i - k - 1] == "e":
                                 penalty = S_AFTER_E_PENALTY  # Fugen-s rarely follows -e
                             options.append((i - k, link, z - penalty))
             if (
-                (i >= 4 or mod in SHORT_DROPPED_E)
+                z_e is not None
+                and (i >= 4 or mod in SHORT_DROPPED_E)
                 and mod not in NOT_PARTS
                 and mod not in _STOP_FOLDED
             ):
-                z = good_e(mod)  # a dropped -e: Schulbuch <- Schule
-                if z is not None:
-                    options.append((i + 1, "-e", z - DROPPED_E_PENALTY))
+                options.append((i + 1, "-e", z_e - DROPPED_E_PENALTY))
             head = w[i:]
             if not options or head in FEMININE_ENDINGS:
                 continue

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from index.analysis import (
     STEMMERS,
+    TOKEN_RE,
     GermanAnalysis,
     GermanAnalyzer,
     TokenInfo,
@@ -586,6 +587,17 @@ def test_term_positions_match_tokens(analysis: GermanAnalysis, text: str) -> Non
     assert got == {term: sorted(ps) for term, ps in expected.items()}
     # twice: the second run takes the fast path of single-term tokens
     assert analysis.term_positions(text) == got
+
+
+@PROPERTY
+@given(text=TEXT)
+def test_index_items_are_the_token_entries_without_offsets(
+    analysis: GermanAnalysis, text: str
+) -> None:
+    for token in TOKEN_RE.findall(text):
+        npos, items = analysis.token_entry(token)
+        pairs = list(dict.fromkeys((rel, term) for rel, term, _, _, _ in items))
+        assert analysis.index_items(token) == (npos, pairs)
 
 
 @PROPERTY

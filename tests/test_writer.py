@@ -63,17 +63,41 @@ def postings(reader: Any, field: str, term: bytes | str) -> list[tuple[Any, ...]
 
 
 @pytest.mark.parametrize(
-    ("block", "chunk", "write_bytes"),
-    [(fast.BLOCK, fast.CHUNK_POSTINGS, fast.WRITE_BYTES), (4, 7, 64)],
-    ids=["defaults", "small-blocks-and-chunks"],
+    ("block", "chunk", "write_bytes", "pending", "tokens", "key_limit", "dates"),
+    [
+        (
+            fast.BLOCK,
+            fast.CHUNK_POSTINGS,
+            fast.WRITE_BYTES,
+            fast.PENDING_TOKENS,
+            fast.MAX_TOKENS,
+            fast.KEY_LIMIT,
+            fast.MAX_DATES,
+        ),
+        (4, 7, 64, 5, 40, 0, 1),
+    ],
+    ids=["defaults", "small-blocks-chunks-batches-tables-and-memos-lexical-sort"],
 )
 def test_fast_writer_writes_what_whoosh_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, chunk: int, write_bytes: int
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    block: int,
+    chunk: int,
+    write_bytes: int,
+    pending: int,
+    tokens: int,
+    key_limit: int,
+    dates: int,
 ) -> None:
     monkeypatch.setattr(fast, "BLOCK", block)
     monkeypatch.setattr(fast, "CHUNK_POSTINGS", chunk)
     monkeypatch.setattr(fast, "CHUNK_TERMS", max(2, chunk // 2))
     monkeypatch.setattr(fast, "WRITE_BYTES", write_bytes)
+    # documents grouped into postings a few at a time, token tables started afresh
+    monkeypatch.setattr(fast, "PENDING_TOKENS", pending)
+    monkeypatch.setattr(fast, "MAX_TOKENS", tokens)
+    monkeypatch.setattr(fast, "KEY_LIMIT", key_limit)  # 0: never one packed sort key
+    monkeypatch.setattr(fast, "MAX_DATES", dates)  # 1: the date memo cleared again and again
     docs = documents()
     with (
         build(tmp_path / "whoosh", SegmentWriter, docs, block).reader() as expected,
