@@ -140,9 +140,10 @@ def markdown(result: dict[str, Any]) -> str:
             f"{speed['parsing']['read_parse']['articles_per_s']} articles/s, "
             f"{speed['parsing']['read_parse']['mb_per_s']} MB/s (reading included); "
             f"{speed['parsing']['parse_only']['articles_per_s']} articles/s from memory |",
-            "| German analysis, one core | "
+            "| German analysis, one core (tokens to the writer's token table) | "
             f"{speed.get('analysis', {}).get('cold_tokens_per_s', '?')} tokens/s with empty "
-            f"caches, {speed.get('analysis', {}).get('warm_tokens_per_s', '?')} tokens/s warm "
+            f"table and caches, {speed.get('analysis', {}).get('warm_tokens_per_s', '?')} "
+            "tokens/s with a full table "
             f"({speed.get('analysis', {}).get('articles', '?')} articles) |",
             "",
         ]

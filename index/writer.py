@@ -56,7 +56,7 @@ MAX_TOKENS = 4_000_000
 MAX_DATES = 10_000
 
 
-class _TokenTable(dict[str, int]):
+class TokenTable(dict[str, int]):
     """The distinct tokens a writer has seen (token → id), each one's analysis
     kept in flat arrays.
 
@@ -127,7 +127,7 @@ class _FieldPostings:
         "tids",
     )
 
-    def __init__(self, table: _TokenTable) -> None:
+    def __init__(self, table: TokenTable) -> None:
         self.tids = array("I")
         self.docs = array("I")
         self.freqs = array("I")
@@ -147,7 +147,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         super().__init__(ix, **kwargs)
         self._german: dict[str, _FieldPostings] = {}
         self._vocab: dict[str, int] = {}  # term -> id, for all German fields
-        self._tables: dict[GermanAnalysis, _TokenTable] = {}  # one per analysis
+        self._tables: dict[GermanAnalysis, TokenTable] = {}  # one per analysis
         self._fast_fields = {
             name
             for name, fieldobj in self.schema.items()
@@ -231,7 +231,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             analysis = fieldobj.analyzer.analysis
             table = self._tables.get(analysis)
             if table is None:
-                table = self._tables[analysis] = _TokenTable(analysis, self._vocab)
+                table = self._tables[analysis] = TokenTable(analysis, self._vocab)
             buf = self._german[name] = _FieldPostings(table)
         table = buf.table
         if len(table) > MAX_TOKENS:

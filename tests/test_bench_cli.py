@@ -101,3 +101,13 @@ def test_benchmarks_md_shows_the_quality_note() -> None:
     assert "## Quality\n\nRun on a busy machine.\n\n### known-item-dev" in text
     del result["quality_note"]
     assert "busy" not in markdown(result)
+
+
+def test_analysis_throughput_runs_the_writers_token_table() -> None:
+    from bench.speed import analysis_throughput
+
+    out = analysis_throughput(CORPUS)
+    assert out["articles"] >= 1
+    assert out["tokens"] > 100
+    assert out["cold_tokens_per_s"] > 0
+    assert out["warm_tokens_per_s"] > 0
