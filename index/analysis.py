@@ -41,6 +41,7 @@ from whoosh.formats import Positions
 
 from .compounds import Splitter
 from .errors import AnalysisError
+from .forms import form_of
 from .normalize import INVISIBLE, STOPWORDS, fold, fold_stopword
 
 STEMMERS = ("none", "snowball", "cistem")
@@ -343,6 +344,25 @@ class GermanAnalysis:
     def match_keys(self, surface: str) -> tuple[str, ...]:
         """All terms a word is indexed under (for highlighting)."""
         return self.word_terms(surface)
+
+
+def token_forms(token: str) -> list[str]:
+    """The folded word forms of a token as :data:`TOKEN_RE` finds it, stopwords
+    left out (:func:`index.forms.form_of`): ``Corona-Krise`` → ``corona``,
+    ``krise``; ``Bürger*innen`` → ``burgerinnen``. The exact-form signal of
+    the ranking compares these (``index/forms.py``)."""
+    if token.isalpha():
+        form = form_of(token)
+        return [form] if form else []
+    if token[1:3] == ". ":  # z. B.
+        form = form_of(token.replace(" ", ""))
+        return [form] if form else []
+    out = []
+    for piece, _, _ in _pieces(token):
+        form = form_of(_GENDER_MARK.sub(r"\1", piece))
+        if form and form not in out:
+            out.append(form)
+    return out
 
 
 def _pieces(token: str) -> list[tuple[str, int, int]]:

@@ -16,7 +16,10 @@ an article came from), ``filestate`` (file, size, mtime and content hash, so
 
 ``date`` is a sortable, rangeable DATETIME; the column ``facets`` carries
 what facet counts need (source, month, tags, authors) without reading stored
-documents. The whole article is stored once, compressed, in ``doc``.
+documents; the column ``forms`` a Bloom filter of the article's word forms
+(``index/forms.py``; filled by the index writer from the ``text`` field's
+tokens), for the ranking's exact-form bonus. The whole article is stored
+once, compressed, in ``doc``.
 
 Bump :data:`SCHEMA_VERSION` whenever fields or their analysis change: an index
 with another version is refused with "rebuild with `zsuche index`".
@@ -33,10 +36,11 @@ from whoosh import columns, fields
 
 from .analysis import DEFAULT_COMPOUNDS, DEFAULT_STEMMER, GermanAnalyzer, GermanPositions
 from .article import Article, Link, Related, split_title
+from .forms import FORMS_COLUMN
 from .normalize import fold
 
 #: the layout of the index; an index with another number must be rebuilt
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: text fields and the part of the article each holds
 TEXT_FIELDS = ("text", "title", "kicker", "lead", "tags", "authors", "place", "extra")
@@ -89,6 +93,7 @@ def make_schema(
         source=fields.ID(stored=False),
         date=fields.DATETIME(stored=False, sortable=True),
         facets=FacetColumn(),
+        **{FORMS_COLUMN: FacetColumn()},
         doc=fields.STORED(),
         **text,
     )

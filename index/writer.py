@@ -30,6 +30,7 @@ import pickle
 import struct
 import zlib
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +41,9 @@ from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .analysis import TOKEN_RE, GermanAnalysis, GermanAnalyzer
+from .analysis import TOKEN_RE, GermanAnalysis, GermanAnalyzer, token_forms
+from .forms import FORMS_COLUMN, FORMS_SOURCE, blooms, form_hash
+from .normalize import fold
 
 #: postings per block and zlib level, as in Whoosh
 BLOCK = 128
@@ -81,6 +84,12 @@ class TokenTable(dict[str, int]):
         self.count: list[int] = []
         self.terms = array("i")
         self.rels = array("i")
+        # token i has the word forms (index/forms.py) form_ids[form_first[i]:form_first[i + 1]]
+        self.form_first = array("i", [0])
+        self.form_ids = array("i")
+        self.forms: dict[str, int] = {}  # form -> id
+        self.h1 = array("Q")  # form id -> its two hashes
+        self.h2 = array("Q")
 
     def reset(self) -> None:
         """Forget every token (the term ids stay: postings refer to them)."""
@@ -90,9 +99,30 @@ class TokenTable(dict[str, int]):
         self.count = []
         self.terms = array("i")
         self.rels = array("i")
+        self.form_first = array("i", [0])
+        self.form_ids = array("i")
+        self.forms = {}
+        self.h1 = array("Q")
+        self.h2 = array("Q")
 
     def __missing__(self, token: str) -> int:
         npos, pairs = self.analysis.index_items(token)
+        if token.isalpha() and token.isprintable():
+            # a plain word: its form is the folded word, unless the analysis
+            # dropped it (a stopword, one letter: what form_of drops too)
+            word_forms = [fold(token)] if pairs else []
+        else:
+            word_forms = token_forms(token)
+        forms = self.forms
+        for form in word_forms:
+            fid = forms.get(form)
+            if fid is None:
+                fid = forms[form] = len(forms)
+                a, b = form_hash(form)
+                self.h1.append(a)
+                self.h2.append(b)
+            self.form_ids.append(fid)
+        self.form_first.append(len(self.form_ids))
         vocab = self.vocab
         setdefault = vocab.setdefault
         # a new term gets the next id (len is taken before it is added)
@@ -104,6 +134,32 @@ class TokenTable(dict[str, int]):
         i = len(self.count) - 1
         self[token] = i
         return i
+
+    def forms_of(self, tok: np.ndarray, ntok: np.ndarray) -> list[bytes]:
+        """The word forms filters (``index/forms.py``) of documents whose token
+        ids are ``tok``, ``ntok[i]`` of them for document ``i``, all at once."""
+        ndocs = len(ntok)
+        if not ndocs:
+            return []
+        form_first = np.frombuffer(self.form_first, dtype=np.int32)
+        start = form_first[tok]
+        cnt = (form_first[tok + 1] - start).astype(np.int64)
+        total = int(cnt.sum())
+        if not total:
+            return [b""] * ndocs
+        idx = np.repeat(start - (np.cumsum(cnt) - cnt), cnt)
+        idx += np.arange(total, dtype=idx.dtype)
+        nforms = len(self.forms)
+        doc_of = np.repeat(np.repeat(np.arange(ndocs, dtype=np.int64), ntok), cnt)
+        # each (document, form) once: sorted packed keys, repeats dropped
+        key = doc_of * nforms
+        key += np.frombuffer(self.form_ids, dtype=np.int32)[idx]
+        key.sort()
+        key = key[np.r_[True, key[1:] != key[:-1]]]
+        doc_of, fids = np.divmod(key, nforms)
+        h1 = np.frombuffer(self.h1, dtype=np.uint64)[fids]
+        h2 = np.frombuffer(self.h2, dtype=np.uint64)[fids]
+        return blooms(doc_of, h1, h2, ndocs)
 
 
 class _FieldPostings:
@@ -117,6 +173,7 @@ class _FieldPostings:
 
     __slots__ = (
         "docs",
+        "forms_sink",
         "freqs",
         "lengths",
         "pending",
@@ -137,6 +194,8 @@ class _FieldPostings:
         self.pending = array("i")
         self.pending_docs = array("i")
         self.pending_counts = array("i")
+        #: where the documents' word forms filters go, if this field makes them
+        self.forms_sink: Callable[[np.ndarray, list[bytes]], None] | None = None
 
 
 class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
@@ -169,6 +228,11 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         }
         self._exact: dict[str, list[tuple[bytes, int, float, bytes]]] = {}
         self._dates: dict[tuple[str, dt.datetime], tuple[Any, ...]] = {}
+        # the word forms column (index/forms.py), filled from the tokens of
+        # FORMS_SOURCE when the schema has it
+        self._forms_type = (
+            self.schema[FORMS_COLUMN].column_type if FORMS_COLUMN in self.schema else None
+        )
 
     def add_document(self, **fields: Any) -> None:
         """Add a document; German text fields go to the in-memory postings."""
@@ -233,6 +297,8 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             if table is None:
                 table = self._tables[analysis] = TokenTable(analysis, self._vocab)
             buf = self._german[name] = _FieldPostings(table)
+            if name == FORMS_SOURCE and self._forms_type is not None:
+                buf.forms_sink = self._add_forms
         table = buf.table
         if len(table) > MAX_TOKENS:
             self._group_all()
@@ -252,6 +318,23 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         lengths[offset] = length
         return length
 
+    def _add_forms(self, docnums: np.ndarray, filters: list[bytes]) -> None:
+        """Write documents' word forms filters to their column (in document
+        order: :meth:`_group` goes through the documents in the order they
+        came, and :meth:`add_reader` groups the waiting ones first)."""
+        perdoc = self.perdocwriter
+        if not perdoc._has_column(FORMS_COLUMN):
+            perdoc._create_column(FORMS_COLUMN, self._forms_type)
+        column = perdoc._get_column(FORMS_COLUMN)
+        for docnum, value in zip(docnums.tolist(), filters, strict=True):
+            if value:
+                column.add(docnum, value)
+
+    def add_reader(self, reader: Any) -> None:
+        """Add a segment's documents (a merge), after the waiting documents."""
+        self._group_all()
+        super().add_reader(reader)
+
     def _group_all(self) -> None:
         """Make the postings of every field's waiting documents."""
         for buf in self._german.values():
@@ -268,6 +351,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
     def _flush_segment(self) -> None:
         """Write the pooled postings (other fields), then the German fields'."""
+        self._group_all()  # before the columns close: it writes the forms column
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         fieldwriter = self.fieldwriter
@@ -312,6 +396,8 @@ def _group(buf: _FieldPostings) -> None:
     ntok = np.array(buf.pending_counts, dtype=np.int64)
     docnums = np.array(buf.pending_docs, dtype=np.int64)
     del buf.pending[:], buf.pending_docs[:], buf.pending_counts[:]
+    if buf.forms_sink is not None:
+        buf.forms_sink(docnums, table.forms_of(tok, ntok))
     # each token's first position in its document
     npos = np.frombuffer(table.npos, dtype=np.int32)[tok]
     pos = np.cumsum(npos, dtype=np.int64)

@@ -274,6 +274,7 @@ class SearchEngine:
                 counting,
                 want_facets,
                 compiled.sequence,
+                compiled.forms,
             )
             return compiled, page_hits, total, docset
 
@@ -317,13 +318,15 @@ class SearchEngine:
         count: bool = True,
         want_docs: bool = False,
         sequence: Sequence[str] = (),
+        forms: Sequence[tuple[str, str]] = (),
     ) -> tuple[list[tuple[int, float]], int, Any]:
         """The page's (docnum, score) pairs, the total and (if wanted) all matches.
 
         Counting every match walks the whole result set; without ``count``
         the total is the number of hits fetched. With ``sequence`` (the
         query's words in order) the first ``ranking.RERANK_DEPTH`` hits of a
-        relevance search get their proximity bonus.
+        relevance search get their proximity bonus, and with ``forms`` (the
+        query's word forms) their exact-form bonus.
         """
         newest = self._newest(searcher) if sort == "recency" else None
         searcher.weighting = weighting(sort, newest)
@@ -363,7 +366,7 @@ class SearchEngine:
             fetch *= 2
         if rerank:
             top = scored[: ranking.RERANK_DEPTH]
-            bonus = proximity_bonus(searcher, [d for d, _ in top], list(sequence))
+            bonus = proximity_bonus(searcher, [d for d, _ in top], list(sequence), forms)
             scored = [(d, sc + bonus.get(d, 0.0)) for d, sc in top] + scored[ranking.RERANK_DEPTH :]
         if sort == "relevance":
             ordinals = fastpath.arrays_for(searcher).ordinals()

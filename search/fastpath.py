@@ -30,6 +30,8 @@ from whoosh.matching import ListMatcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
 
+from index.forms import FORMS_COLUMN
+
 from .ranking import DAY_US, MAX_RAW, recency_factor
 
 V = TypeVar("V")
@@ -105,6 +107,7 @@ class Arrays:
         self._postings: _Lru[Postings] = _Lru(lambda p: len(p[2]))
         self._keys: _Lru[np.ndarray] = _Lru(len)
         self._lock = threading.Lock()
+        self._forms_column: Any = None
 
     # -- per-document columns ------------------------------------------------
     def lengths(self, fieldname: str) -> np.ndarray:
@@ -158,6 +161,17 @@ class Arrays:
             raw = self.dates()
             self._ordinals = np.where(raw > 0, raw // DAY_US + 1, 0)
         return self._ordinals
+
+    def forms_filters(self, docnums: np.ndarray) -> list[bytes]:
+        """The word forms filter (``index/forms.py``) of each document, ``b""``
+        where the index has none (read one by one: only re-ranked hits ask)."""
+        column = self._forms_column
+        if column is None:
+            reader = self.searcher.reader()
+            if not reader.has_column(FORMS_COLUMN):
+                return [b""] * len(docnums)
+            column = self._forms_column = reader.column_reader(FORMS_COLUMN, translate=False)
+        return [bytes(column[int(d)]) for d in docnums]
 
     # -- postings --------------------------------------------------------------
     def postings(self, term: str, fieldname: str = "text") -> tuple[np.ndarray, np.ndarray]:

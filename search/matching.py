@@ -17,7 +17,7 @@ from typing import Any
 
 from whoosh import query as wq
 
-from index.analysis import GermanAnalysis
+from index.analysis import TOKEN_RE, GermanAnalysis, token_forms
 from index.errors import QueryError
 from index.normalize import fold
 from index.schema import exact
@@ -53,6 +53,8 @@ class Compiled:
     notices: list[str] = field(default_factory=list)
     #: the main terms of the query's plain words, in order (for proximity)
     sequence: list[str] = field(default_factory=list)
+    #: the query's word forms with their main terms (for the exact-form bonus)
+    forms: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Compiler:
@@ -76,7 +78,9 @@ class Compiler:
                 "the query has only stopwords (der, die, und …) and nothing to search for",
                 hint="add a word that carries meaning",
             )
-        return Compiled(qobj, self.terms, self.words, self.notices, self._sequence(node))
+        return Compiled(
+            qobj, self.terms, self.words, self.notices, self._sequence(node), self._forms(node)
+        )
 
     def _sequence(self, node: q.Node) -> list[str]:
         """The main terms of the plain words of an AND (or any-word) query, in order.
@@ -94,6 +98,20 @@ class Compiler:
                     if tok.kind == "word"
                 )
         return terms
+
+    def _forms(self, node: q.Node) -> list[tuple[str, str]]:
+        """The word forms (``index/forms.py``) of the plain words of an AND (or
+        any-word) query, each with its main term (whose idf weighs it)."""
+        items = node.items if isinstance(node, q.And) else [node]
+        out: list[tuple[str, str]] = []
+        for item in items:
+            if isinstance(item, (q.Word, q.Phrase)):
+                for token in TOKEN_RE.findall(item.text):
+                    for form in token_forms(token):
+                        terms = self.analysis.word_terms(form, parts=False)
+                        if terms:
+                            out.append((form, terms[0]))
+        return out
 
     # -- nodes -------------------------------------------------------------
     def _node(self, node: q.Node, fields: tuple[str, ...], *, any_word: bool = False) -> Any:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -76,6 +77,9 @@ WINDOW_SIZE = 32
 #: headlines, questions); for two words it is the proximity bonus again
 WINDOW_MIN_TERMS = 3
 PROXIMITY_FIELD = "text"
+#: a query word's exact (folded, unstemmed) form in the article earns this
+#: share of its term's idf
+FORM_BOOST = 0.5
 #: with ``--sort recency`` a score halves for every this many days of age
 RECENCY_HALF_LIFE_DAYS = 365.0
 #: and never falls below this share of its relevance score
@@ -171,7 +175,12 @@ class RecencyBM25F(BM25):
         return float(score * (RECENCY_FLOOR + (1 - RECENCY_FLOOR) * decay))
 
 
-def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> dict[int, float]:
+def proximity_bonus(
+    searcher: Any,
+    docnums: list[int],
+    sequence: list[str],
+    forms: Sequence[tuple[str, str]] = (),
+) -> dict[int, float]:
     """The second-phase bonus of each document for a query's word sequence.
 
     Five signals, read from the postings of the query's terms in the given
@@ -191,7 +200,10 @@ def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> d
     * passage: for a query of at least :data:`WINDOW_MIN_TERMS` terms,
       ``WINDOW_BOOST`` × the largest share of the query's idf that stands
       within :data:`WINDOW_SIZE` positions (:func:`window_share`), in any
-      order: a headline or a question often restates one sentence or two.
+      order: a headline or a question often restates one sentence or two;
+    * exact forms: each of the query's word ``forms`` (folded, unstemmed;
+      given as (form, its term) pairs) that the document has earns
+      ``FORM_BOOST`` × its term's idf (``index/forms.py``).
     """
     terms = list(dict.fromkeys(sequence))
     pairs = [(a, b) for a, b in itertools.pairwise(sequence) if a != b]
@@ -202,6 +214,7 @@ def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> d
         or (COVERAGE_BOOST > 0 and len(terms) > 1)
         or (WINDOW_BOOST > 0 and len(terms) >= WINDOW_MIN_TERMS)
         or bonus_fields
+        or (FORM_BOOST > 0 and forms)
     )
     if not wanted_signals or not terms or not docnums:
         return {}
@@ -247,6 +260,8 @@ def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> d
         bonus += WINDOW_BOOST * window_share(
             wanted, [keys[t] for t in terms], [idf[t] for t in terms]
         )
+    if FORM_BOOST > 0 and forms:
+        bonus += FORM_BOOST * form_matches(arrays, wanted, forms, searcher)
     if COVERAGE_BOOST > 0 and len(terms) > 1:
         have = np.zeros(len(wanted), dtype=np.float64)
         for t in terms:
@@ -254,6 +269,20 @@ def proximity_bonus(searcher: Any, docnums: list[int], sequence: list[str]) -> d
         share = have / len(terms)
         bonus += COVERAGE_BOOST * sum(idf.values()) * share * share
     return {int(d): float(x) for d, x in zip(wanted, bonus, strict=True) if x}
+
+
+def form_matches(
+    arrays: Any, wanted: np.ndarray, forms: Sequence[tuple[str, str]], searcher: Any
+) -> np.ndarray:
+    """For each document of ``wanted``, the summed idf (of their terms) of the
+    query's word forms it has, by its forms filter."""
+    from index.forms import form_hash, has_forms
+
+    distinct = list(dict.fromkeys(forms))
+    model = searcher.weighting
+    weights = np.array([model.idf(searcher, PROXIMITY_FIELD, term) for _, term in distinct])
+    found = has_forms(arrays.forms_filters(wanted), [form_hash(f) for f, _ in distinct])
+    return np.asarray(found @ weights, dtype=np.float64)
 
 
 def window_share(wanted: np.ndarray, keys: list[np.ndarray], weights: list[float]) -> np.ndarray:
