@@ -228,6 +228,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         }
         self._exact: dict[str, list[tuple[bytes, int, float, bytes]]] = {}
         self._dates: dict[tuple[str, dt.datetime], tuple[Any, ...]] = {}
+        self._merged = False  # documents of other segments were added (add_reader)
         # the word forms column (index/forms.py), filled from the tokens of
         # FORMS_SOURCE when the schema has it
         self._forms_type = (
@@ -331,9 +332,38 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 column.add(docnum, value)
 
     def add_reader(self, reader: Any) -> None:
-        """Add a segment's documents (a merge), after the waiting documents."""
+        """Add a segment's documents (a merge), after the waiting documents.
+
+        Whoosh puts the merged documents' postings of every field in its
+        pool; this writer's own postings then go there too when the segment
+        is written (:meth:`_pool_own_postings`), so each field's terms are
+        written once, in order.
+        """
         self._group_all()
+        self._merged = True
         super().add_reader(reader)
+
+    def _pool_own_postings(self) -> None:
+        """Move this writer's own postings (German and exact fields) into
+        Whoosh's pool, beside those of merged segments: the pool writes each
+        field's terms in one sorted run (written apart, a field's terms would
+        come twice, the second run after other fields' terms, which the term
+        table refuses). Whoosh's pace, for the writes that merge segments."""
+        add = self.pool.add
+        for name in sorted(self._exact):
+            for tbytes, docnum, weight, vbytes in self._exact.pop(name):
+                add((name, tbytes, docnum, weight, vbytes))
+        terms = list(self._vocab)  # id -> term
+        for name in sorted(self._german):
+            buf = self._german.pop(name)
+            fmt = self.schema[name].format
+            boost = fmt.field_boost
+            positions = buf.positions
+            at = 0
+            for tid, docnum, freq in zip(buf.tids, buf.docs, buf.freqs, strict=True):
+                plist = positions[at : at + freq]
+                at += freq
+                add((name, terms[tid].encode("utf-8"), docnum, freq * boost, fmt.encode(plist)))
 
     def _group_all(self) -> None:
         """Make the postings of every field's waiting documents."""
@@ -352,6 +382,8 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
     def _flush_segment(self) -> None:
         """Write the pooled postings (other fields), then the German fields'."""
         self._group_all()  # before the columns close: it writes the forms column
+        if self._merged:
+            self._pool_own_postings()
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         fieldwriter = self.fieldwriter

@@ -299,6 +299,33 @@ def test_update_adds_changes_and_removes_only_under_folder(tmp_path: Path) -> No
     assert counts(run_incremental(index, "update", a)) == (0, 0, 11, 0, 0)
 
 
+def test_many_small_updates_merge_segments(tmp_path: Path) -> None:
+    # every update writes a small segment; after a few, Whoosh merges the
+    # small ones into the writer that holds the new article (which failed
+    # with "keys must increase" before the writer pooled its own postings)
+    src = tmp_path / "src"
+    index = tmp_path / "index"
+    write_articles(src, [0])
+    assert indexer(index).build([src]).added == 1
+    segments = []
+    for n in range(1, 13):
+        write_article(src, n, version=n % 2)
+        report = run_incremental(index, "update", src)
+        assert counts(report) == (1, 0, n, 0, 0), n
+        segments.append(len(list(index.glob("*.trm"))))
+    assert max(segments) > min(segments[4:]), segments  # merges happened
+    assert_sound(index, {article_id(n) for n in range(13)})
+    for n in range(13):
+        assert hits_for(index, marker_word(n)) == [article_id(n)]
+    # a changed article in a merging write is found by its new text only
+    write_article(src, 3, version=7)
+    assert counts(run_incremental(index, "update", src)) == (0, 1, 12, 0, 0)
+    assert hits_for(index, marker_word(3)) == [article_id(3)]
+    with SearchEngine(index) as engine:
+        assert "Fassung 7." in engine.get(article_id(3)).body
+    assert_sound(index, {article_id(n) for n in range(13)})
+
+
 def test_update_cli_relative_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
