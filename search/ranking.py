@@ -4,9 +4,10 @@ First phase: BM25 (Lucene's idf, k1 1.2, b 0.75) on the ``text`` field,
 which holds everything the article shows, plus small bonuses for matches in
 the headline, then the kicker (Dachzeile), tags and lead; the body has no
 bonus of its own. Second phase: the top 100 hits gain a bonus where
-neighbouring query words stand within 8 positions of each other, and, for
-queries of three terms or more, where much of the query stands within 32
-positions (a passage).
+neighbouring query words stand within 8 positions of each other, for
+queries of three terms or more where much of the query stands within 32
+positions (a passage), and for each query word whose exact (folded,
+unstemmed) form the article has (its forms filter, ``index/forms.py``).
 
 Measured on ``../shared/eval`` (``BENCHMARKS.md``; 2026-11-25): one joined
 text field instead of a sum of per-field scores raised known-item MRR@10
@@ -19,6 +20,9 @@ same sets, alternatives side by side on one index): known-item 0.4286 →
 0.4354, XQuAD 0.9468 → 0.9497, ad-hoc nDCG' 0.8796 → 0.8804; small, but up
 on all three sets for every neighbouring window (24-48) and weight (8-16);
 for two-word queries it cost ad-hoc nDCG' 0.003, hence the three terms.
+The exact-form bonus (2026-12-03, FORM_BOOST 0 → 0.5 on one index):
+known-item 0.4354 → 0.4404, XQuAD 0.9497 → 0.9539, ad-hoc nDCG' 0.8804 →
+0.8819.
 """
 
 from __future__ import annotations
