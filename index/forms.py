@@ -43,7 +43,7 @@ _SEED = 0x5BD1E995
 
 
 def form_of(word: str) -> str:
-    """The form a word (one piece of a token, see :func:`index.analysis.pieces`)
+    """The form a word (one piece of a token, see :func:`index.analysis.token_forms`)
     is kept as: folded, ``""`` for a stopword, a single letter or an overlong run."""
     if fold_stopword(word) in STOPWORDS:
         return ""
@@ -83,7 +83,8 @@ def blooms(doc: np.ndarray, h1: np.ndarray, h2: np.ndarray, ndocs: int) -> list[
 
 def bloom_of(forms: Iterable[str]) -> bytes:
     """The filter of some forms (for tests and small inputs; the index writer
-    hashes each distinct token once and calls :func:`bloom`)."""
+    hashes each distinct form once and makes many documents' filters at once
+    with :func:`blooms`)."""
     hashes = sorted({form_hash(f) for f in forms if f})
     h1 = np.array([a for a, _ in hashes], dtype=np.uint64)
     h2 = np.array([b for _, b in hashes], dtype=np.uint64)
