@@ -72,13 +72,21 @@ def blooms(doc: np.ndarray, h1: np.ndarray, h2: np.ndarray, ndocs: int) -> list[
     bits[count == 0] = 0
     ends = np.cumsum(bits)
     starts = ends - bits
-    steps = np.arange(HASHES, dtype=np.uint64)
-    size = bits[doc].astype(np.uint64)[:, None]
-    where = (h1[:, None] + steps[None, :] * h2[:, None]) % np.maximum(size, 1)
+    where = _bit_positions(h1, h2, bits[doc].astype(np.uint64))
     flags = np.zeros(int(ends[-1]) if ndocs else 0, dtype=bool)
     flags[(where + starts[doc].astype(np.uint64)[:, None]).ravel()] = True
     packed = np.packbits(flags, bitorder="little").tobytes()
     return [packed[a:b] for a, b in zip((starts // 8).tolist(), (ends // 8).tolist(), strict=True)]
+
+
+def _bit_positions(h1: np.ndarray, h2: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """The bits a form sets in a filter of ``bits`` bits (arrays that
+    broadcast; one more axis, the :data:`HASHES` hash functions, is added):
+    ``(h1 + i * h2) mod bits`` for ``i`` in ``0 .. HASHES - 1`` (double hashing).
+    The one definition, for writing filters and for testing them."""
+    steps = np.arange(HASHES, dtype=np.uint64)
+    where: np.ndarray = (h1[..., None] + steps * h2[..., None]) % np.maximum(bits, 1)[..., None]
+    return where
 
 
 def bloom_of(forms: Iterable[str]) -> bytes:
@@ -108,10 +116,8 @@ def has_forms(filters: list[bytes], hashes: list[tuple[int, int]]) -> np.ndarray
     starts = np.concatenate([[0], np.cumsum(sizes // 8)[:-1]]).astype(np.int64)
     h1 = np.array([a for a, _ in hashes], dtype=np.uint64)
     h2 = np.array([b for _, b in hashes], dtype=np.uint64)
-    steps = np.arange(HASHES, dtype=np.uint64)
-    # bit (h1 + i*h2) mod size of each filter, form and hash function
-    modulo = np.maximum(sizes, 1)[:, None, None]
-    where = (h1[None, :, None] + steps[None, None, :] * h2[None, :, None]) % modulo
+    # the bits of each filter (rows), form (columns) and hash function
+    where = _bit_positions(h1[None, :], h2[None, :], sizes[:, None])
     byte = starts[:, None, None] + (where >> np.uint64(3)).astype(np.int64)
     byte = np.minimum(byte, max(len(data) - 1, 0))
     bit = (data[byte] >> (where & np.uint64(7)).astype(np.uint8)) & 1

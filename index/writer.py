@@ -147,8 +147,7 @@ class TokenTable(dict[str, int]):
         total = int(cnt.sum())
         if not total:
             return [b""] * ndocs
-        idx = np.repeat(start - (np.cumsum(cnt) - cnt), cnt)
-        idx += np.arange(total, dtype=idx.dtype)
+        idx = _ranges(start, cnt)
         nforms = len(self.forms)
         doc_of = np.repeat(np.repeat(np.arange(ndocs, dtype=np.int64), ntok), cnt)
         # each (document, form) once: sorted packed keys, repeats dropped
@@ -440,8 +439,7 @@ def _group(buf: _FieldPostings) -> None:
     first = np.frombuffer(table.first, dtype=np.int32)
     start = first[tok]
     cnt = first[tok + 1] - start
-    idx = np.repeat(start - (np.cumsum(cnt) - cnt), cnt)
-    idx += np.arange(len(idx), dtype=idx.dtype)
+    idx = _ranges(start, cnt)
     tids = np.frombuffer(table.terms, dtype=np.int32)[idx].astype(np.int64)
     positions = np.repeat(pos, cnt)
     positions += np.frombuffer(table.rels, dtype=np.int32)[idx]
@@ -452,6 +450,14 @@ def _group(buf: _FieldPostings) -> None:
     buf.docs.frombytes(docnums[doc_of[starts]].astype(np.uint32).tobytes())
     buf.freqs.frombytes(np.diff(np.r_[starts, len(tids)]).astype(np.uint32).tobytes())
     buf.positions.frombytes(positions.astype(np.uint32).tobytes())
+
+
+def _ranges(start: np.ndarray, cnt: np.ndarray) -> np.ndarray:
+    """The indexes ``start[i] .. start[i] + cnt[i] - 1`` of every ``i``, in a row
+    (the items of each token in a token table's flat arrays)."""
+    idx = np.repeat(start - (np.cumsum(cnt) - cnt), cnt)
+    idx += np.arange(len(idx), dtype=idx.dtype)
+    return idx
 
 
 #: sort keys (document, term, position) are packed into one number below this

@@ -88,29 +88,23 @@ class Compiler:
         The ranking rewards articles where neighbours of this sequence stand
         close together (see :func:`search.ranking.proximity_bonus`).
         """
-        items = node.items if isinstance(node, q.And) else [node]
         terms: list[str] = []
-        for item in items:
-            if isinstance(item, (q.Word, q.Phrase)):
-                terms.extend(
-                    tok.text
-                    for tok in self.analysis.tokens(item.text, query=True)
-                    if tok.kind == "word"
-                )
+        for text in _plain_texts(node):
+            terms.extend(
+                tok.text for tok in self.analysis.tokens(text, query=True) if tok.kind == "word"
+            )
         return terms
 
     def _forms(self, node: q.Node) -> list[tuple[str, str]]:
         """The word forms (``index/forms.py``) of the plain words of an AND (or
         any-word) query, each with its main term (whose idf weighs it)."""
-        items = node.items if isinstance(node, q.And) else [node]
         out: list[tuple[str, str]] = []
-        for item in items:
-            if isinstance(item, (q.Word, q.Phrase)):
-                for token in TOKEN_RE.findall(item.text):
-                    for form in token_forms(token):
-                        terms = self.analysis.word_terms(form, parts=False)
-                        if terms:
-                            out.append((form, terms[0]))
+        for text in _plain_texts(node):
+            for token in TOKEN_RE.findall(text):
+                for form in token_forms(token):
+                    terms = self.analysis.word_terms(form, parts=False)
+                    if terms:
+                        out.append((form, terms[0]))
         return out
 
     # -- nodes -------------------------------------------------------------
@@ -356,6 +350,13 @@ def _boost(field_name: str, fields: tuple[str, ...]) -> float:
     if len(fields) == 1:
         return 1.0
     return max(FIELD_BOOSTS.get(field_name, 1.0), 1e-6)
+
+
+def _plain_texts(node: q.Node) -> list[str]:
+    """The texts of the plain words and phrases of an AND (or any-word) query,
+    in order: what the second ranking phase compares with the articles."""
+    items = node.items if isinstance(node, q.And) else [node]
+    return [item.text for item in items if isinstance(item, (q.Word, q.Phrase))]
 
 
 def _words(text: str) -> list[str]:
