@@ -159,9 +159,15 @@ def markdown(result: dict[str, Any]) -> str:
                 + ".",
                 "",
             ]
-        lines += ["Cost growth:", "", "| articles | build s | median query ms |", "|---|---|---|"]
+        lines += [
+            "Cost growth:",
+            "",
+            "| articles | build s | peak memory MiB | median query ms |",
+            "|---|---|---|---|",
+        ]
         for g in speed.get("growth", []):
-            lines.append(f"| {g['articles']} | {g['build_s']} | {g['median_ms']} |")
+            memory = g.get("peak_memory_mb", "not measured")
+            lines.append(f"| {g['articles']} | {g['build_s']} | {memory} | {g['median_ms']} |")
         lines.append("")
     return "\n".join(lines) + "\n"
 

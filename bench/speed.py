@@ -341,7 +341,14 @@ def run(
             sub = subset(copy, n, work / f"sub{n}")
             b = build_index(sub, work / f"ix{n}")
             lat = latency(work / f"ix{n}", snippets=True, repeat=1)
-            growth.append({"articles": n, "build_s": b["seconds"], "median_ms": lat["median_ms"]})
+            growth.append(
+                {
+                    "articles": n,
+                    "build_s": b["seconds"],
+                    "peak_memory_mb": b["peak_memory_mb"],
+                    "median_ms": lat["median_ms"],
+                }
+            )
         log("speed: full build …")
         full = build_index(copy, work / "ix")
         result["build"] = full
@@ -353,6 +360,7 @@ def run(
             {
                 "articles": full["articles"],
                 "build_s": full["seconds"],
+                "peak_memory_mb": full["peak_memory_mb"],
                 "median_ms": result["latency_snippets"]["median_ms"],
             }
         )
