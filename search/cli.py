@@ -19,6 +19,8 @@ from index.errors import QueryError, ZsucheError
 from . import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: set to show Python's traceback of an unexpected error (a bug) as well
+DEBUG_ENV = "ZSUCHE_DEBUG"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,6 +52,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:
+        # not a library error: a bug, or a system error the library did not
+        # expect; one line still, and the traceback on request
+        if os.environ.get(DEBUG_ENV):
+            raise
+        what = " ".join(f"{type(exc).__name__}: {exc}".split())
+        if isinstance(exc, OSError):
+            print(f"zsuche: error: {what}", file=sys.stderr)
+        else:
+            print(
+                f"zsuche: internal error: {what} (a bug in zsuche: the index keeps its"
+                f" last commit; run again with {DEBUG_ENV}=1 for the traceback and report it)",
+                file=sys.stderr,
+            )
+        return EXIT_FAILED
 
 
 def _error(message: str, hint: str = "") -> None:

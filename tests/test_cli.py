@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from search import __version__
+from search import __version__, cli
 from search.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -461,3 +461,52 @@ def test_console_script_version() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"zsuche {__version__}"
+
+
+def test_unexpected_error_is_one_line_and_the_index_keeps_its_commit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.builder import Indexer
+
+    index = tmp_path / "ix"
+    assert run(["index", str(CORPUS), "--index", str(index), "--quiet"], capsys)[0] == 0
+    new = tmp_path / "neu.txt"
+    new.write_text((CORPUS / "b02_importzoelle.txt").read_text().replace("bangen", "hoffen"))
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("keys must\nincrease")
+
+    # a bug in the write path (as the merge bug of 2026-12-03 was)
+    monkeypatch.setattr(Indexer, "_commit", staticmethod(broken))
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    code, _, err = run(["add", str(new), "--index", str(index), "--quiet"], capsys)
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("zsuche: internal error: ValueError: keys must increase (a bug")
+    assert f"{cli.DEBUG_ENV}=1" in lines[0]
+    assert "Traceback" not in err
+    monkeypatch.undo()
+    code, out, _ = run(["stats", "--json", "--index", str(index)], capsys)
+    assert code == 0
+    assert json.loads(out)["articles"] == 16
+    # on request, Python's own traceback
+    monkeypatch.setattr(Indexer, "_commit", staticmethod(broken))
+    monkeypatch.setenv(cli.DEBUG_ENV, "1")
+    with pytest.raises(ValueError, match="keys must"):
+        main(["add", str(new), "--index", str(index), "--quiet"])
+
+
+def test_unexpected_system_error_is_one_clean_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied(args: object) -> int:
+        raise PermissionError(13, "Permission denied", "/nirgends/datei")
+
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    monkeypatch.setattr(cli, "cmd_stats", denied)
+    code, out, err = run(["stats", "--index", "/nirgends"], capsys)
+    assert out == ""
+    assert code == 1
+    assert_one_clean_error_line(err)
+    assert "Permission denied: '/nirgends/datei'" in err
