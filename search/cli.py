@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # not a library error: a bug, or a system error the library did not
         # expect; one line still, and the traceback on request
-        if os.environ.get(DEBUG_ENV):
+        if os.environ.get(DEBUG_ENV, "0") not in ("", "0"):
             raise
         what = " ".join(f"{type(exc).__name__}: {exc}".split())
         if isinstance(exc, OSError):
