@@ -41,15 +41,16 @@ from whoosh.formats import Positions
 
 from .compounds import Splitter
 from .errors import AnalysisError
-from .forms import form_of
-from .normalize import INVISIBLE, STOPWORDS, fold, fold_stopword
+from .forms import MAX_FORM, form_of
+from .normalize import INVISIBLE, fold
 
 STEMMERS = ("none", "snowball", "cistem")
 DEFAULT_STEMMER = "cistem"
 DEFAULT_COMPOUNDS = True
 
-#: longest term indexed; longer "words" (URLs, garbage) are skipped
-MAX_TERM = 64
+#: longest term indexed; longer "words" (URLs, garbage) are skipped (the
+#: forms' bound: a word is indexed exactly when it has a form)
+MAX_TERM = MAX_FORM
 
 _JOIN = "[-‐‑_.,'’ʼ]"
 #: combining marks (text not in NFC) and the invisible characters that may
@@ -202,12 +203,10 @@ class GermanAnalysis:
                 return male[:1]
             female = self.word_terms(base + gender.group(1), parts=parts)
             return tuple(dict.fromkeys(t for t in (*male, *female) if t))
-        if fold_stopword(surface) in STOPWORDS:
-            return ()
-        folded = fold(surface)
-        if len(folded) > MAX_TERM or not folded:
-            return ()
-        if len(folded) == 1 and not folded.isdigit():
+        # the word as the forms filter keeps it: the one rule for which words
+        # count (not stopwords, single letters or overlong runs)
+        folded = form_of(surface)
+        if not folded:
             return ()
         main = self.stem(folded)
         if not self.compounds or not parts:

@@ -93,10 +93,14 @@ def bloom_of(forms: Iterable[str]) -> bytes:
     """The filter of some forms (for tests and small inputs; the index writer
     hashes each distinct form once and makes many documents' filters at once
     with :func:`blooms`)."""
-    hashes = sorted({form_hash(f) for f in forms if f})
+    return bloom(*_hash_arrays(sorted({form_hash(f) for f in forms if f})))
+
+
+def _hash_arrays(hashes: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """The first and the second hashes of some forms, as two uint64 arrays."""
     h1 = np.array([a for a, _ in hashes], dtype=np.uint64)
     h2 = np.array([b for _, b in hashes], dtype=np.uint64)
-    return bloom(h1, h2)
+    return h1, h2
 
 
 def has_forms(filters: list[bytes], hashes: list[tuple[int, int]]) -> np.ndarray:
@@ -114,8 +118,7 @@ def has_forms(filters: list[bytes], hashes: list[tuple[int, int]]) -> np.ndarray
         return out
     data = np.frombuffer(b"".join(filters), dtype=np.uint8)
     starts = np.concatenate([[0], np.cumsum(sizes // 8)[:-1]]).astype(np.int64)
-    h1 = np.array([a for a, _ in hashes], dtype=np.uint64)
-    h2 = np.array([b for _, b in hashes], dtype=np.uint64)
+    h1, h2 = _hash_arrays(hashes)
     # the bits of each filter (rows), form (columns) and hash function
     where = _bit_positions(h1[None, :], h2[None, :], sizes[:, None])
     byte = starts[:, None, None] + (where >> np.uint64(3)).astype(np.int64)

@@ -108,8 +108,8 @@ class TokenTable(dict[str, int]):
     def __missing__(self, token: str) -> int:
         npos, pairs = self.analysis.index_items(token)
         if token.isalpha() and token.isprintable():
-            # a plain word: its form is the folded word, unless the analysis
-            # dropped it (a stopword, one letter: what form_of drops too)
+            # a plain word: its form is the folded word when the analysis
+            # indexes it (both follow form_of), without asking form_of again
             word_forms = [fold(token)] if pairs else []
         else:
             word_forms = token_forms(token)

@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         what = " ".join(f"{type(exc).__name__}: {exc}".split())
         if isinstance(exc, OSError):
-            print(f"zsuche: error: {what}", file=sys.stderr)
+            _error(what)
         else:
             print(
                 f"zsuche: internal error: {what} (a bug in zsuche: the index keeps its"
